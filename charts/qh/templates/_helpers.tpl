@@ -82,7 +82,7 @@ Call with (dict "root" $ "component" <name>); returns a YAML list.
 - name: QH_RUNTIME
   value: dapr
 - name: QH_PORT
-  value: {{ .svc.port | quote }}
+  value: {{ .svc.port | int64 | quote }}
 - name: QH_AUTH_ISSUER
   value: {{ printf "%s%s" .root.Values.publicBaseUrl .root.Values.services.auth.prefix | quote }}
 - name: QH_DAPR_PUBSUB
@@ -91,7 +91,12 @@ Call with (dict "root" $ "component" <name>); returns a YAML list.
   value: secretstore
 {{- range $name, $value := merge (deepCopy .svc.env) .root.Values.env }}
 - name: {{ $name }}
+  {{- /* Helm reads YAML numbers as floats: print whole numbers without an exponent. */}}
+  {{- if and (kindIs "float64" $value) (eq $value (float64 (int64 $value))) }}
+  value: {{ int64 $value | toString | quote }}
+  {{- else }}
   value: {{ $value | toString | quote }}
+  {{- end }}
 {{- end }}
 {{- if .svc.database }}
 - name: {{ include "qh.databaseUrlEnv" .slug }}
@@ -124,7 +129,7 @@ capabilities:
 {{- define "qh.devDatabaseUrl" -}}
 {{- $db := .root.Values.secrets.database -}}
 {{- $password := required "secrets.database.password must be set when secrets.create is true" $db.password -}}
-postgresql+asyncpg://{{ $db.user }}:{{ $password }}@{{ $db.host }}:{{ $db.port }}/{{ include "qh.snake" .slug }}
+postgresql+asyncpg://{{ $db.user }}:{{ $password }}@{{ $db.host }}:{{ $db.port | int64 }}/{{ include "qh.snake" .slug }}
 {{- end }}
 
 {{/* Hook annotations for objects a pre-install/pre-upgrade migration Job needs. */}}
