@@ -194,7 +194,8 @@ def test_each_service_gets_its_objects_and_dapr_sidecar(values_file, render) -> 
         assert env["QH_LOG_FORMAT"] == "json"
         assert env["QH_DAPR_PUBSUB"] == "pubsub"
         assert env["QH_DAPR_SECRET_STORE"] == "secretstore"
-        assert env["QH_AUTH_ISSUER"].endswith("/api/v1/auth")
+        assert env["QH_AUTH_ISSUER"] == env["QH_PUBLIC_BASE_URL"] + "/api/v1/auth"
+        assert env["QH_ENV"] == ("dev" if values_file == "values-kind.yaml" else "prod")
         database_env = f"QH_{slug.upper().replace('-', '_')}_DATABASE_URL"
         assert env[database_env] == {"secretKeyRef": {"name": slug, "key": "database-url"}}
 

@@ -83,6 +83,8 @@ Call with (dict "root" $ "component" <name>); returns a YAML list.
   value: dapr
 - name: QH_PORT
   value: {{ .svc.port | int64 | quote }}
+- name: QH_PUBLIC_BASE_URL
+  value: {{ .root.Values.publicBaseUrl | quote }}
 - name: QH_AUTH_ISSUER
   value: {{ printf "%s%s" .root.Values.publicBaseUrl .root.Values.services.auth.prefix | quote }}
 - name: QH_DAPR_PUBSUB
