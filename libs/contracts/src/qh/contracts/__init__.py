@@ -1,0 +1,40 @@
+"""Event payloads and typed topics shared by every QH service.
+
+A topic name carries its payload's major version (``user.registered.v1``). A
+backwards-compatible change (a new optional field) keeps the version; anything else is a
+new topic published alongside the old one until every consumer has moved.
+"""
+
+from qh.contracts.events import (
+    EmailVerificationRequested,
+    PasswordResetRequested,
+    ProfileUpdated,
+    UserDeleted,
+    UserRegistered,
+)
+from qh.contracts.topics import (
+    ALL_TOPICS,
+    AUTH_EMAIL_VERIFICATION_REQUESTED,
+    AUTH_PASSWORD_RESET_REQUESTED,
+    PROFILE_UPDATED,
+    USER_DELETED,
+    USER_REGISTERED,
+    Topic,
+    topic_by_name,
+)
+
+__all__ = [
+    "ALL_TOPICS",
+    "AUTH_EMAIL_VERIFICATION_REQUESTED",
+    "AUTH_PASSWORD_RESET_REQUESTED",
+    "PROFILE_UPDATED",
+    "USER_DELETED",
+    "USER_REGISTERED",
+    "EmailVerificationRequested",
+    "PasswordResetRequested",
+    "ProfileUpdated",
+    "Topic",
+    "UserDeleted",
+    "UserRegistered",
+    "topic_by_name",
+]

@@ -1,0 +1,57 @@
+"""Event payloads: what each topic carries, and nothing a consumer cannot rely on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+Locale = Literal["ru", "en"]
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320)]
+
+
+class Payload(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=False):
+    """Base of every event payload. Unknown fields are ignored so producers can add
+    optional fields without breaking older consumers."""
+
+
+class UserRegistered(Payload, kw_only=True, frozen=True):
+    user_id: UUID
+    email: Email
+    full_name: str | None = None
+    locale: Locale = "en"
+    email_verified: bool = False
+
+
+class UserDeleted(Payload, kw_only=True, frozen=True):
+    user_id: UUID
+
+
+class EmailVerificationRequested(Payload, kw_only=True, frozen=True):
+    """Everything a notifier needs to send the verification message."""
+
+    user_id: UUID
+    email: Email
+    full_name: str | None = None
+    locale: Locale = "en"
+    verify_url: str
+    expires_at: datetime
+
+
+class PasswordResetRequested(Payload, kw_only=True, frozen=True):
+    user_id: UUID
+    email: Email
+    full_name: str | None = None
+    locale: Locale = "en"
+    reset_url: str
+    expires_at: datetime
+
+
+class ProfileUpdated(Payload, kw_only=True, frozen=True):
+    """Published once per committed change of a profile."""
+
+    user_id: UUID
+    sections: tuple[str, ...] = ()
+    revision: int = 0

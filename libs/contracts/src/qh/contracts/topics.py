@@ -1,0 +1,71 @@
+"""Typed topics: a name, a major version and the payload type travel together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from qh.contracts.events import (
+    EmailVerificationRequested,
+    PasswordResetRequested,
+    Payload,
+    ProfileUpdated,
+    UserDeleted,
+    UserRegistered,
+)
+
+P = TypeVar("P", bound=Payload)
+
+
+@dataclass(frozen=True)
+class Topic(Generic[P]):
+    """A pub/sub topic. ``name`` is the wire name, e.g. ``user.registered.v1``."""
+
+    base: str
+    version: int
+    payload: type[P]
+    name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", f"{self.base}.v{self.version}")
+
+    @property
+    def dead_letter(self) -> str:
+        return f"{self.name}.deadletter"
+
+    def encode(self, payload: P) -> dict[str, object]:
+        if not isinstance(payload, self.payload):
+            raise TypeError(f"{self.name} carries {self.payload.__name__}, not {type(payload).__name__}")
+        return msgspec.to_builtins(payload)  # type: ignore[no-any-return]
+
+    def decode(self, data: object) -> P:
+        return msgspec.convert(data, self.payload, strict=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+USER_REGISTERED = Topic("user.registered", 1, UserRegistered)
+USER_DELETED = Topic("user.deleted", 1, UserDeleted)
+AUTH_EMAIL_VERIFICATION_REQUESTED = Topic(
+    "auth.email_verification_requested", 1, EmailVerificationRequested
+)
+AUTH_PASSWORD_RESET_REQUESTED = Topic("auth.password_reset_requested", 1, PasswordResetRequested)
+PROFILE_UPDATED = Topic("profile.updated", 1, ProfileUpdated)
+
+ALL_TOPICS: tuple[Topic[Any], ...] = (
+    USER_REGISTERED,
+    USER_DELETED,
+    AUTH_EMAIL_VERIFICATION_REQUESTED,
+    AUTH_PASSWORD_RESET_REQUESTED,
+    PROFILE_UPDATED,
+)
+
+
+def topic_by_name(name: str) -> Topic[Any]:
+    for topic in ALL_TOPICS:
+        if topic.name == name:
+            return topic
+    raise KeyError(name)

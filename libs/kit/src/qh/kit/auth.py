@@ -1,0 +1,215 @@
+"""Access-token verification for every service.
+
+Tokens are verified locally against the auth service's JWKS, fetched through the Invoker
+and cached; an unknown ``kid`` triggers one refetch (at most every few seconds, so random
+kids cannot make a service hammer auth). ``exp``, ``iat``, ``iss``, ``aud`` and ``sub`` are
+required and only asymmetric algorithms are accepted, which rules out ``alg=none`` and
+HS256 signed with a public key (RFC 8725).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+from uuid import UUID
+
+import jwt
+import msgspec
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import ASGIApp
+
+from qh.kit.problems import Forbidden, Unauthorized
+
+ALLOWED_ALGORITHMS = ("EdDSA", "ES256", "RS256", "PS256")
+REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub")
+
+JwksLoader = Callable[[], Awaitable[dict[str, Any]]]
+
+
+class Principal(msgspec.Struct, frozen=True):
+    """Who is calling: a user, an admin, or a platform service."""
+
+    id: UUID
+    roles: frozenset[str]
+    token: str
+    claims: dict[str, Any]
+    expires_at: float
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_service(self) -> bool:
+        return "service" in self.roles
+
+
+class InvalidToken(Exception):
+    pass
+
+
+class TokenVerifier:
+    """Verifies access tokens with cached signing keys."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        jwks_loader: JwksLoader,
+        cache_seconds: float = 300.0,
+        min_refetch_seconds: float = 5.0,
+        leeway_seconds: float = 10.0,
+        algorithms: Iterable[str] = ALLOWED_ALGORITHMS,
+        cache_size: int = 10_000,
+    ) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.jwks_loader = jwks_loader
+        self.cache_seconds = cache_seconds
+        self.min_refetch_seconds = min_refetch_seconds
+        self.leeway = leeway_seconds
+        self.algorithms = frozenset(algorithms)
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = float("-inf")
+        self._fetch_lock = asyncio.Lock()
+        self._verified: OrderedDict[str, Principal] = OrderedDict()
+        self._cache_size = cache_size
+
+    async def _refresh(self, *, force: bool) -> None:
+        async with self._fetch_lock:
+            age = time.monotonic() - self._fetched_at
+            if age < self.min_refetch_seconds or (not force and age < self.cache_seconds):
+                return
+            document = await self.jwks_loader()
+            keys: dict[str, jwt.PyJWK] = {}
+            for jwk in document.get("keys", []):
+                kid = jwk.get("kid")
+                if not kid or jwk.get("use", "sig") != "sig":
+                    continue
+                try:
+                    key = jwt.PyJWK(jwk)
+                except jwt.PyJWTError:
+                    continue
+                if key.algorithm_name in self.algorithms:
+                    keys[kid] = key
+            self._keys = keys
+            self._fetched_at = time.monotonic()
+            self._verified.clear()
+
+    async def _key(self, kid: str) -> jwt.PyJWK:
+        if time.monotonic() - self._fetched_at >= self.cache_seconds:
+            await self._refresh(force=False)
+        key = self._keys.get(kid)
+        if key is None:
+            await self._refresh(force=True)
+            key = self._keys.get(kid)
+        if key is None:
+            raise InvalidToken("unknown signing key")
+        return key
+
+    async def verify(self, token: str) -> Principal:
+        """The caller behind ``token``, or :class:`InvalidToken` saying why not."""
+        cached = self._verified.get(token)
+        if cached is not None and cached.expires_at > time.time() - self.leeway:
+            return cached
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidToken("malformed token") from exc
+        alg, kid = header.get("alg"), header.get("kid")
+        if alg not in self.algorithms:
+            raise InvalidToken("algorithm not allowed")
+        if not isinstance(kid, str) or not kid:
+            raise InvalidToken("token has no key id")
+        key = await self._key(kid)
+        if key.algorithm_name != alg:
+            raise InvalidToken("algorithm does not match the signing key")
+        try:
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=[alg],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": list(REQUIRED_CLAIMS)},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidToken("token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(str(exc)) from exc
+        try:
+            subject = UUID(str(claims["sub"]))
+        except ValueError as exc:
+            raise InvalidToken("subject is not a user id") from exc
+        roles = claims.get("roles") or []
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise InvalidToken("roles claim is malformed")
+        principal = Principal(
+            id=subject,
+            roles=frozenset(roles),
+            token=token,
+            claims=claims,
+            expires_at=float(claims["exp"]),
+        )
+        self._verified[token] = principal
+        if len(self._verified) > self._cache_size:
+            self._verified.popitem(last=False)
+        return principal
+
+
+class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
+    """Sets ``request.user`` to the :class:`Principal`; 401 without a valid bearer token.
+
+    Routes opt out with ``opt={"exclude_from_auth": True}`` (public routes, Dapr routes)."""
+
+    def __init__(self, app: ASGIApp, verifier: Callable[[], TokenVerifier], exclude: list[str]) -> None:
+        super().__init__(app, exclude=exclude, exclude_from_auth_key="exclude_from_auth")
+        self.verifier = verifier
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+        token = bearer_token(connection)
+        if token is None:
+            raise Unauthorized(
+                "Authentication required: send Authorization: Bearer <access token>",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        try:
+            principal = await self.verifier().verify(token)
+        except InvalidToken as exc:
+            raise Unauthorized(f"Invalid access token: {exc}") from None
+        return AuthenticationResult(user=principal, auth=token)
+
+
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    header = connection.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    if connection.scope["type"] == "websocket":
+        return connection.query_params.get("token")
+    return None
+
+
+def requires_role(*roles: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    """A guard: the caller must have one of ``roles``."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        user = connection.scope.get("user")
+        if not isinstance(user, Principal) or not user.has_role(*roles):
+            raise Forbidden(f"This needs the role {' or '.join(roles)}")
+
+    return guard
+
+
+async def provide_principal(request: Any) -> Principal:
+    """The current caller, as a dependency: ``principal: Principal``."""
+    user = request.scope.get("user")
+    if not isinstance(user, Principal):
+        raise Unauthorized("Authentication required")
+    return user

@@ -1,0 +1,150 @@
+"""Database plumbing: a declarative base per service, the advanced-alchemy config and
+Alembic migrations that every service runs the same way.
+
+Each service owns its database, so each has its own metadata (``declarative_base()``)
+and its own ``migrations`` folder; ``env.py`` there is two lines that call
+:func:`run_migrations_env`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.base import CommonTableAttributes, create_registry
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    EngineConfig,
+    SQLAlchemyAsyncConfig,
+)
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncAttrs, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import NullPool
+
+from qh.kit.settings import ServiceSettings
+
+
+def declarative_base() -> type[Any]:
+    """A fresh declarative base with its own metadata (UUID, datetime and JSON types mapped
+    the advanced-alchemy way). Combine with ``UUIDv7PrimaryKey`` and ``AuditColumns``."""
+    registry = create_registry()
+
+    class Base(CommonTableAttributes, AsyncAttrs, DeclarativeBase):
+        __abstract__ = True
+
+    Base.registry = registry
+    Base.metadata = registry.metadata
+    return Base
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def enable_sqlite_pragmas(engine: Engine) -> None:
+    if not event.contains(engine, "connect", _sqlite_pragmas):
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def alchemy_config(settings: ServiceSettings) -> SQLAlchemyAsyncConfig:
+    """The advanced-alchemy config for a service: autocommit after a 2xx response, the
+    session available to handlers as ``db_session``."""
+    url = settings.resolved_database_url
+    if is_sqlite(url):
+        Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+        engine_config = EngineConfig(echo=settings.database_echo)
+    else:
+        engine_config = EngineConfig(
+            echo=settings.database_echo, pool_size=10, max_overflow=10, pool_pre_ping=True
+        )
+    config = SQLAlchemyAsyncConfig(
+        connection_string=url,
+        engine_config=engine_config,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit",
+        session_dependency_key="db_session",
+        create_all=False,
+        engine_app_state_key=f"db_engine_{settings.package_name}",
+        session_maker_app_state_key=f"session_maker_{settings.package_name}",
+    )
+    if is_sqlite(url):
+        enable_sqlite_pragmas(config.get_engine().sync_engine)
+    return config
+
+
+# --- migrations --------------------------------------------------------------------------
+
+
+def alembic_config(migrations: Path, url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations))
+    config.set_main_option("version_locations", str(migrations / "versions"))
+    config.set_main_option("path_separator", "os")
+    config.attributes["qh_url"] = url
+    return config
+
+
+def upgrade(migrations: Path, url: str, revision: str = "head") -> None:
+    """Run the migrations up to ``revision``. Synchronous: call it from a thread when an
+    event loop is running (``await asyncio.to_thread(upgrade, ...)``)."""
+    command.upgrade(alembic_config(migrations, url), revision)
+
+
+def downgrade(migrations: Path, url: str, revision: str = "-1") -> None:
+    command.downgrade(alembic_config(migrations, url), revision)
+
+
+def revision(migrations: Path, url: str, message: str, *, autogenerate: bool = True) -> None:
+    command.revision(alembic_config(migrations, url), message=message, autogenerate=autogenerate)
+
+
+def run_migrations_env(metadata: MetaData | None) -> None:
+    """The body of every service's ``migrations/env.py``."""
+    from alembic import context
+
+    url = context.config.attributes.get("qh_url") or context.config.get_main_option(
+        "sqlalchemy.url"
+    )
+    if not url:
+        raise RuntimeError("no database URL given to the migrations")
+    sqlite = is_sqlite(url)
+    options: dict[str, Any] = {
+        "target_metadata": metadata,
+        "render_as_batch": sqlite,
+        "compare_type": True,
+    }
+
+    if context.is_offline_mode():
+        context.configure(url=url, literal_binds=True, **options)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
+    def run(connection: Any) -> None:
+        context.configure(connection=connection, **options)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def main() -> None:
+        engine = create_async_engine(url, poolclass=NullPool)
+        if sqlite:
+            enable_sqlite_pragmas(engine.sync_engine)
+        async with engine.connect() as connection:
+            await connection.run_sync(run)
+            await connection.commit()
+        await engine.dispose()
+
+    asyncio.run(main())

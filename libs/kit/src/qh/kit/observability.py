@@ -1,0 +1,203 @@
+"""Logs, request ids, W3C trace context and Prometheus metrics.
+
+One ASGI middleware per service binds the request id and ``traceparent`` to structlog's
+context (so every log line and every outgoing call or event carries them) and records
+request count and latency by route template and status.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import sys
+import time
+from collections.abc import Sequence
+from contextvars import ContextVar
+from functools import cache
+from typing import Any
+
+import structlog
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
+
+current_traceparent: ContextVar[str | None] = ContextVar("qh_traceparent", default=None)
+current_request_id: ContextVar[str | None] = ContextVar("qh_request_id", default=None)
+
+
+def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+    """Configure structlog and stdlib logging once for the process."""
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    structlog.configure(
+        processors=[
+            *shared,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+# --- trace context -----------------------------------------------------------------------
+
+
+def new_traceparent(parent: str | None = None) -> str:
+    """A ``traceparent`` for a new span: same trace as ``parent`` if it is valid."""
+    match = _TRACEPARENT.match(parent or "")
+    trace_id = match.group(1) if match and match.group(1) != "0" * 32 else secrets.token_hex(16)
+    flags = match.group(3) if match else "01"
+    return f"00-{trace_id}-{secrets.token_hex(8)}-{flags}"
+
+
+def trace_id(traceparent: str | None) -> str | None:
+    match = _TRACEPARENT.match(traceparent or "")
+    return match.group(1) if match else None
+
+
+def outgoing_headers() -> dict[str, str]:
+    """Headers that carry the current request id and trace to another service."""
+    headers: dict[str, str] = {}
+    if parent := current_traceparent.get():
+        headers["traceparent"] = new_traceparent(parent)
+    if request_id := current_request_id.get():
+        headers["x-request-id"] = request_id
+    return headers
+
+
+# --- metrics -----------------------------------------------------------------------------
+
+
+class Metrics:
+    """Every metric of the process lives in one registry, labelled by service."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "qh_http_requests_total",
+            "HTTP requests handled",
+            ["service", "method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "qh_http_request_duration_seconds",
+            "HTTP request latency",
+            ["service", "method", "route"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+        self.events_published = Counter(
+            "qh_events_published_total",
+            "Events handed to the pub/sub",
+            ["service", "topic"],
+            registry=self.registry,
+        )
+        self.events_consumed = Counter(
+            "qh_events_consumed_total",
+            "Events delivered to a subscriber, by outcome",
+            ["service", "topic", "status"],
+            registry=self.registry,
+        )
+        self.events_dead_lettered = Counter(
+            "qh_events_dead_lettered_total",
+            "Events moved to a dead-letter topic",
+            ["service", "topic"],
+            registry=self.registry,
+        )
+        self._custom: dict[str, Counter] = {}
+
+    def counter(self, name: str, documentation: str, labels: Sequence[str] = ()) -> Counter:
+        """A domain counter (``qh_<name>_total``), created once and labelled by service."""
+        if name not in self._custom:
+            self._custom[name] = Counter(
+                f"qh_{name}", documentation, ["service", *labels], registry=self.registry
+            )
+        return self._custom[name]
+
+
+@cache
+def metrics() -> Metrics:
+    return Metrics()
+
+
+# --- the middleware ----------------------------------------------------------------------
+
+
+class ObservabilityMiddleware:
+    """Request id, trace context, access log and request metrics for one service.
+
+    It wraps the whole application (not only matched routes), so unknown routes and
+    wrong methods are counted and answered with a request id too.
+    """
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+        self.log = structlog.get_logger("qh.access")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        incoming_id = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming_id if _REQUEST_ID.match(incoming_id) else secrets.token_hex(8)
+        traceparent = new_traceparent(headers.get(b"traceparent", b"").decode("latin-1"))
+        state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+        state["request_id"] = request_id
+        state["traceparent"] = traceparent
+        tokens = (current_request_id.set(request_id), current_traceparent.set(traceparent))
+        structlog.contextvars.bind_contextvars(
+            request_id=request_id, trace_id=traceparent[3:35], service=self.service
+        )
+        status = 500
+        id_header = (b"x-request-id", request_id.encode())
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), id_header]
+            await send(message)
+
+        start = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - start
+            route = scope.get("path_template") or "<unmatched>"
+            method = scope.get("method", "")
+            m = metrics()
+            m.requests.labels(self.service, method, route, str(status)).inc()
+            m.latency.labels(self.service, method, route).observe(elapsed)
+            if status >= 500:
+                self.log.warning(
+                    "request", method=method, path=scope["path"], status=status, ms=elapsed * 1e3
+                )
+            structlog.contextvars.unbind_contextvars("request_id", "trace_id", "service")
+            current_request_id.reset(tokens[0])
+            current_traceparent.reset(tokens[1])
