@@ -18,6 +18,7 @@ from uuid import UUID
 
 import jwt
 import msgspec
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
@@ -207,7 +208,7 @@ def requires_role(*roles: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], 
     return guard
 
 
-async def provide_principal(request: Any) -> Principal:
+async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     """The current caller, as a dependency: ``principal: Principal``."""
     user = request.scope.get("user")
     if not isinstance(user, Principal):
