@@ -72,11 +72,15 @@ class Inbound:
 
 
 @post("/api/v1/demo/notes")
-async def create_note(data: NoteIn, principal: Principal, db_session: AsyncSession, outbox: Outbox) -> NoteOut:
+async def create_note(
+    data: NoteIn, principal: Principal, db_session: AsyncSession, outbox: Outbox
+) -> NoteOut:
     note = Note(owner_id=principal.id, text=data.text)
     db_session.add(note)
     await db_session.flush()
-    await outbox.add(db_session, NOTED, Noted(note_id=note.id, owner_id=note.owner_id, text=note.text))
+    await outbox.add(
+        db_session, NOTED, Noted(note_id=note.id, owner_id=note.owner_id, text=note.text)
+    )
     if data.text == "rollback":
         raise NotFound("rolled back on purpose")
     return NoteOut(id=note.id, text=note.text)
@@ -112,7 +116,9 @@ INBOUND = Inbound()
 
 
 @subscribe(NOTED)
-async def on_noted(event: Event[Noted], session: AsyncSession, context: ServiceContext) -> EventStatus:
+async def on_noted(
+    event: Event[Noted], session: AsyncSession, context: ServiceContext
+) -> EventStatus:
     INBOUND.attempts += 1
     if INBOUND.always_fail or INBOUND.fail_times > 0:
         INBOUND.fail_times -= 1
@@ -176,3 +182,12 @@ def app(settings: DemoSettings, runtime: LocalRuntime) -> Litestar:
 async def client(app: Litestar, runtime: LocalRuntime) -> AsyncIterator[httpx.AsyncClient]:
     async with running(app, runtime) as client:
         yield client
+
+
+@pytest.fixture
+def demo() -> Any:
+    """This module, for tests that need the demo's models and topic (conftest files are not
+    importable under importlib mode)."""
+    import sys
+
+    return sys.modules[__name__]

@@ -30,7 +30,9 @@ async def test_malformed_json_is_400(client: httpx.AsyncClient, tokens: TokenFac
     assert "Malformed" in body["detail"]
 
 
-async def test_invalid_fields_are_422_listing_each_field(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+async def test_invalid_fields_are_422_listing_each_field(
+    client: httpx.AsyncClient, tokens: TokenFactory
+) -> None:
     response = await client.post(
         "/api/v1/demo/notes", json={"text": "", "priority": 9}, headers=tokens.headers()
     )

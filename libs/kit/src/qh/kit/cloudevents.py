@@ -21,8 +21,8 @@ class CloudEvent(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknow
     id: str
     source: str
     type: str
-    specversion: str = "1.0"
-    datacontenttype: str = "application/json"
+    specversion: str
+    datacontenttype: str | None = None
     time: str | None = None
     subject: str | None = None
     data: Any = None
@@ -61,6 +61,8 @@ def make_cloudevent(
         id=event_id or new_event_id(),
         source=source,
         type=topic.name,
+        specversion="1.0",
+        datacontenttype="application/json",
         time=datetime.now(UTC).isoformat(),
         subject=subject,
         data=topic.encode(payload),

@@ -183,6 +183,8 @@ class Outbox:
                     id=row.id,
                     source=self.source,
                     type=row.topic,
+                    specversion="1.0",
+                    datacontenttype="application/json",
                     time=_as_utc(row.created_at).isoformat(),
                     subject=row.subject,
                     data=row.payload,

@@ -20,6 +20,7 @@ def upgrade() -> None:
         sa.Column("id", GUID(length=16), primary_key=True),
         sa.Column("owner_id", GUID(length=16), nullable=False, index=True),
         sa.Column("text", sa.String(200), nullable=False),
+        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
         sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),
         sa.Column("updated_at", DateTimeUTC(timezone=True), nullable=False),
     )
