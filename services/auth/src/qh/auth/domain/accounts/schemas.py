@@ -1,0 +1,87 @@
+"""Wire types of accounts: shape only; rules live in the services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+# The address syntax browsers accept for <input type=email>, plus a dot in the domain;
+# surrounding blanks are allowed here and trimmed by the service.
+EMAIL_PATTERN = (
+    r"^\s*[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+    r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+\s*$"
+)
+
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=320,
+        pattern=EMAIL_PATTERN,
+        description="E-mail address; compared case-insensitively",
+        examples=["ada@example.com"],
+    ),
+]
+Password = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=1024,
+        description="8 to 1024 characters, not one of the most common passwords",
+        examples=["correct horse battery staple"],
+    ),
+]
+OpaqueToken = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=256, description="The token from the e-mail")
+]
+Role = Literal["user", "admin"]
+
+
+class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A new account."""
+
+    email: Email
+    password: Password
+    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, examples=["Ada Lovelace"])] | None = None
+
+
+class UserOut(msgspec.Struct):
+    """An account as its owner and admins see it."""
+
+    id: UUID
+    email: str
+    roles: list[str]
+    email_verified: bool
+    is_active: bool
+    full_name: str | None
+    created_at: datetime
+
+
+class UserPage(msgspec.Struct):
+    items: list[UserOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """What an admin may change: the roles and whether the account may log in."""
+
+    roles: Annotated[list[Role], msgspec.Meta(min_length=1, max_length=2)] | msgspec.UnsetType = msgspec.UNSET
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class ForgotIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+
+
+class ResetIn(msgspec.Struct, forbid_unknown_fields=True):
+    token: OpaqueToken
+    password: Password
+
+
+class VerifyIn(msgspec.Struct, forbid_unknown_fields=True):
+    token: OpaqueToken

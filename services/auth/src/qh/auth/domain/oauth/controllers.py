@@ -1,0 +1,64 @@
+"""Social login routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.params import Parameter
+from litestar.response import Redirect
+
+from qh.auth.core import AuthCore
+from qh.auth.domain.oauth.services import STATE_COOKIE, SocialLogin
+from qh.auth.domain.tokens.controllers import NO_STORE
+from qh.auth.domain.tokens.schemas import TokenOut
+
+Provider = Annotated[str, Parameter(max_length=20, pattern=r"^[a-z]+$")]
+Query = Annotated[str | None, Parameter(max_length=2048)]
+
+
+class OAuthController(Controller):
+    path = "/api/v1/auth/oauth"
+    tags = ["social login"]
+    opt = {"exclude_from_auth": True}
+
+    def _cookie_path(self) -> str:
+        return "/api/v1/auth/oauth"
+
+    @get("/{provider:str}/authorize", status_code=302, summary="Start a social login", security=[])
+    async def authorize(
+        self, provider: Provider, social: NamedDependency[SocialLogin], core: NamedDependency[AuthCore]
+    ) -> Redirect:
+        """Redirects to the provider (authorization code with PKCE S256 and ``state``)."""
+        url, state = await social.authorize(provider)
+        secure = core.settings.oauth_redirect_base.startswith("https://")
+        cookie = Cookie(
+            key=STATE_COOKIE,
+            value=state,
+            path=self._cookie_path(),
+            max_age=core.settings.oauth_state_seconds,
+            httponly=True,
+            secure=secure,
+            samesite="lax",
+        )
+        return Redirect(path=url, status_code=302, cookies=[cookie])
+
+    @get("/{provider:str}/callback", summary="Finish a social login", security=[])
+    async def callback(
+        self,
+        provider: Provider,
+        social: NamedDependency[SocialLogin],
+        code: Query = None,
+        oauth_state: Annotated[str | None, Parameter(query="state", max_length=2048)] = None,
+        error: Query = None,
+        browser_state: Annotated[str | None, Parameter(cookie=STATE_COOKIE, max_length=256)] = None,
+    ) -> Response[Any]:
+        """Ends in the same token pair as a password login."""
+        pair: TokenOut = await social.callback(
+            provider, code=code, state=oauth_state, browser_state=browser_state, error=error
+        )
+        response: Response[Any] = Response(pair, headers=NO_STORE)
+        response.delete_cookie(STATE_COOKIE, path=self._cookie_path())
+        return response

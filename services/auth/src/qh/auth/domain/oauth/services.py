@@ -1,0 +1,156 @@
+"""Social login: authorization code with PKCE (S256) and a single-use ``state`` that is
+stored hashed and also bound to the browser by a cookie. An account is linked to an
+existing user only through an e-mail address the provider has verified."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import structlog
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from qh.auth.core import AuthCore, accounts, tokens
+from qh.auth.db.models import OAuthAccount, OAuthState, User
+from qh.auth.domain.accounts.services import normalize_email
+from qh.auth.domain.oauth.providers import Identity, Provider, enabled_provider
+from qh.auth.domain.tokens.schemas import TokenOut
+from qh.auth.opaque import digest, new_secret
+from qh.kit.problems import BadRequest, Conflict, NotFound, ServiceUnavailable, Unauthorized
+
+log = structlog.get_logger("qh.auth.oauth")
+
+STATE_COOKIE = "qh_oauth_state"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SocialLogin:
+    def __init__(self, core: AuthCore) -> None:
+        self.core = core
+        self.settings = core.settings
+
+    async def provider(self, name: str) -> Provider:
+        provider = await enabled_provider(name, self.settings, self.core.runtime.secrets)
+        if provider is None:
+            raise NotFound(f"Social login with {name!r} is not configured")
+        return provider
+
+    def redirect_uri(self, provider: Provider) -> str:
+        return f"{self.settings.oauth_redirect_base}/oauth/{provider.name}/callback"
+
+    def _client(self, provider: Provider) -> AsyncOAuth2Client:
+        return AsyncOAuth2Client(
+            client_id=provider.client_id,
+            client_secret=provider.client_secret,
+            scope=provider.scope,
+            redirect_uri=self.redirect_uri(provider),
+            code_challenge_method="S256",
+            token_endpoint_auth_method="client_secret_post",
+            transport=self.core.oauth_transport,
+            timeout=httpx.Timeout(15.0),
+        )
+
+    async def authorize(self, name: str) -> tuple[str, str]:
+        """The provider's authorization URL and the ``state`` to bind to the browser."""
+        provider = await self.provider(name)
+        state, verifier = new_secret(), new_secret() + new_secret()[:20]
+        async with self.core.session_maker() as session, session.begin():
+            await session.execute(delete(OAuthState).where(OAuthState.expires_at < _now()))
+            session.add(
+                OAuthState(
+                    state_hash=digest(state),
+                    provider=provider.name,
+                    code_verifier=verifier,
+                    expires_at=_now() + timedelta(seconds=self.settings.oauth_state_seconds),
+                )
+            )
+        async with self._client(provider) as client:
+            url, _ = client.create_authorization_url(provider.authorize_url, state=state, code_verifier=verifier)
+        return url, state
+
+    async def callback(
+        self, name: str, *, code: str | None, state: str | None, browser_state: str | None, error: str | None
+    ) -> TokenOut:
+        provider = await self.provider(name)
+        if error:
+            raise BadRequest(f"The provider refused the login: {error[:100]}")
+        if not code or not state:
+            raise BadRequest("code and state are required")
+        if not browser_state or not hmac.compare_digest(browser_state.encode(), state.encode()):
+            raise BadRequest("The state does not match this browser's login")
+        async with self.core.session_maker() as session, session.begin():
+            pending = await session.scalar(
+                select(OAuthState).where(
+                    OAuthState.state_hash == digest(state),
+                    OAuthState.provider == provider.name,
+                    OAuthState.expires_at > _now(),
+                )
+            )
+            if pending is not None:
+                await session.delete(pending)
+        if pending is None:
+            raise BadRequest("Unknown, used or expired state")
+        identity = await self._identity(provider, code, pending.code_verifier)
+        try:
+            return await self._sign_in(provider, identity)
+        except IntegrityError:
+            raise Conflict("This social account was linked at the same moment; try again") from None
+
+    async def _identity(self, provider: Provider, code: str, verifier: str) -> Identity:
+        try:
+            async with self._client(provider) as client:
+                await client.fetch_token(
+                    provider.token_url, code=code, code_verifier=verifier, grant_type="authorization_code"
+                )
+                return await provider.identity(client)
+        except OAuthError as exc:
+            raise BadRequest(f"The provider refused the code: {exc.error}") from None
+        except httpx.HTTPStatusError as exc:
+            raise ServiceUnavailable(f"{provider.name} answered {exc.response.status_code}") from None
+        except (httpx.HTTPError, KeyError, ValueError) as exc:
+            log.warning("oauth_provider_failed", provider=provider.name, error=repr(exc))
+            raise ServiceUnavailable(f"{provider.name} could not be reached or answered badly") from None
+
+    async def _sign_in(self, provider: Provider, identity: Identity) -> TokenOut:
+        async with self.core.session_maker() as session, session.begin():
+            linked = await session.scalar(
+                select(OAuthAccount).where(
+                    OAuthAccount.provider == provider.name, OAuthAccount.subject == identity.subject[:255]
+                )
+            )
+            if linked is not None:
+                user = await session.get(User, linked.user_id)
+            else:
+                if not identity.email or not identity.email_verified:
+                    raise BadRequest(f"{provider.name} did not confirm an e-mail address for this account")
+                email = normalize_email(identity.email)[:320]
+                user = await session.scalar(select(User).where(User.email == email))
+                if user is None:
+                    user = await accounts(self.core).create_user(
+                        session,
+                        email,
+                        password_hash=None,
+                        full_name=(identity.name or None) and identity.name[:200],  # type: ignore[index]
+                        email_verified=True,
+                    )
+                elif not user.email_verified:
+                    # Someone registered this address without proving it: their password
+                    # must not survive into the verified owner's account.
+                    user.password_hash = None
+                    user.email_verified = True
+                    await tokens(self.core).revoke_all(session, user.id, "social_link")
+                session.add(
+                    OAuthAccount(user_id=user.id, provider=provider.name, subject=identity.subject[:255], email=email)
+                )
+                log.info("oauth_account_linked", provider=provider.name, user_id=str(user.id))
+            if user is None or not user.is_active:
+                raise Unauthorized("This account is deactivated")
+            refresh_token = await tokens(self.core).start_family(session, user)
+        return await tokens(self.core).pair(user, refresh_token)

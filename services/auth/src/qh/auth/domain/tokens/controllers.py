@@ -1,0 +1,98 @@
+"""The token endpoint, logout, and the published keys and issuer metadata."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from urllib.parse import unquote
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, URLEncodedBody
+
+from qh.auth.core import AuthCore
+from qh.auth.domain.accounts.services import AccountService
+from qh.auth.domain.tokens.schemas import LogoutIn, TokenForm, TokenOut
+from qh.auth.domain.tokens.services import TokenService
+from qh.auth.throttle import client_address
+from qh.kit.problems import BadRequest, InvalidValue
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+GRANTS = ("password", "refresh_token", "client_credentials")
+
+
+def _basic_credentials(request: Request[Any, Any, Any]) -> tuple[str | None, str | None]:
+    """``Authorization: Basic`` client credentials (RFC 6749 §2.3.1), if sent."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic" or not value:
+        return None, None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadRequest("Malformed Basic credentials") from None
+    client_id, _, secret = decoded.partition(":")
+    return unquote(client_id), unquote(secret)
+
+
+class TokenController(Controller):
+    path = "/api/v1/auth"
+    tags = ["tokens"]
+    opt = {"exclude_from_auth": True}
+
+    @post(
+        "/token",
+        status_code=200,
+        response_headers=NO_STORE,
+        summary="Get tokens (password, refresh_token or client_credentials grant)",
+        security=[],
+    )
+    async def token(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[TokenForm],
+        accounts: NamedDependency[AccountService],
+        tokens: NamedDependency[TokenService],
+        core: NamedDependency[AuthCore],
+    ) -> TokenOut:
+        """OAuth 2.0 token endpoint, form-encoded. 401 for bad credentials (the same answer
+        whether or not the e-mail exists), 429 with Retry-After after repeated failures."""
+        if data.grant_type == "password":
+            if data.username is None or data.password is None:
+                raise InvalidValue.field("username", "username and password are required")
+            return await accounts.login(data.username, data.password, client_address(request, core.settings))
+        if data.grant_type == "refresh_token":
+            if not data.refresh_token:
+                raise InvalidValue.field("refresh_token", "required for this grant")
+            return await tokens.refresh(data.refresh_token)
+        if data.grant_type == "client_credentials":
+            basic_id, basic_secret = _basic_credentials(request)
+            return await tokens.client_credentials(data.client_id or basic_id, data.client_secret or basic_secret)
+        raise InvalidValue.field("grant_type", f"unsupported; use one of {', '.join(GRANTS)}")
+
+    @post("/logout", status_code=204, summary="Log out: revoke the refresh token's family", security=[])
+    async def logout(self, data: JSONBody[LogoutIn], tokens: NamedDependency[TokenService]) -> None:
+        """Always 204, whether or not the token was known."""
+        await tokens.logout(data.refresh_token)
+
+    @get("/.well-known/jwks.json", summary="Public signing keys (JWKS)", security=[], cache=False)
+    async def jwks(self, core: NamedDependency[AuthCore]) -> dict[str, Any]:
+        return await core.keys.jwks()
+
+    @get("/.well-known/openid-configuration", summary="Issuer metadata", security=[], sync_to_thread=False)
+    def openid_configuration(self, core: NamedDependency[AuthCore]) -> dict[str, Any]:
+        issuer = core.settings.resolved_auth_issuer
+        return {
+            "issuer": issuer,
+            "token_endpoint": f"{issuer}/token",
+            "jwks_uri": f"{issuer}/.well-known/jwks.json",
+            "userinfo_endpoint": f"{issuer}/me",
+            "registration_endpoint": f"{issuer}/register",
+            "grant_types_supported": list(GRANTS),
+            "response_types_supported": ["code"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "id_token_signing_alg_values_supported": ["EdDSA"],
+            "subject_types_supported": ["public"],
+            "claims_supported": ["iss", "aud", "sub", "roles", "exp", "iat", "jti"],
+            "code_challenge_methods_supported": ["S256"],
+        }
