@@ -1,0 +1,246 @@
+"""Export the whole profile (QH or JSON Resume) and import a JSON Resume document."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+from advanced_alchemy.exceptions import NotFoundError
+from sqlalchemy import delete, select
+
+from qh.kit.problems import BadRequest, FieldError, InvalidValue
+from qh.user_data.db.models import Profile, ProfileExport
+from qh.user_data.domain.exchange import jsonresume
+from qh.user_data.domain.exchange.schemas import (
+    SCHEMA_VERSION,
+    ImportReport,
+    NormalisedEntry,
+    ProfileDocument,
+    UnmappedEntry,
+)
+from qh.user_data.domain.profiles import schemas
+from qh.user_data.domain.profiles.sections import SECTIONS
+from qh.user_data.domain.profiles.services import PERSONAL, ProfileService
+
+_MSGSPEC_PATH = re.compile(r"`\$\.([\w.\[\]]+)`")
+QH_ONLY_PERSONAL = (
+    "birth_date",
+    "citizenship",
+    "desired_position",
+    "desired_salary",
+    "relocation",
+    "resume_languages",
+)
+
+
+class ExchangeService:
+    """Reads the whole profile at once and writes it from a document, through the same
+    rules as the item routes."""
+
+    def __init__(self, profiles: ProfileService) -> None:
+        self.profiles = profiles
+        self.session = profiles.session
+
+    # --- export ------------------------------------------------------------------------
+
+    async def export_qh(self, user_id: UUID, *, create: bool = True) -> bytes:
+        """The QH document as JSON bytes: one row read when nothing changed since last time."""
+        row = (
+            await self.session.execute(
+                select(Profile.revision, ProfileExport.revision, ProfileExport.document)
+                .outerjoin(ProfileExport, ProfileExport.profile_id == Profile.id)
+                .where(Profile.user_id == user_id)
+            )
+        ).first()
+        if row is not None and row[1] == row[0] and row[2] is not None:
+            return row[2].encode()
+        if row is None and not create:
+            raise NotFoundError("No profile for this user")
+        profile = await self.profiles.ensure(user_id)
+        body = msgspec.json.encode(await self.document(profile))
+        cached = await self.session.get(ProfileExport, profile.id)
+        if cached is None:
+            self.session.add(
+                ProfileExport(
+                    profile_id=profile.id, revision=profile.revision, document=body.decode()
+                )
+            )
+        else:
+            cached.revision, cached.document = profile.revision, body.decode()
+        return body
+
+    async def document(self, profile: Profile) -> msgspec.Struct:
+        sections = {
+            name: [spec.to_out(item) for item in await self.profiles.items(profile.user_id, spec)]
+            for name, spec in SECTIONS.items()
+        }
+        return ProfileDocument(
+            schema_version=SCHEMA_VERSION, personal=self.profiles.personal(profile), **sections
+        )
+
+    async def export_jsonresume(self, user_id: UUID, *, create: bool = True) -> dict[str, Any]:
+        document = msgspec.json.decode(await self.export_qh(user_id, create=create))
+        return jsonresume.write_resume(document)
+
+    # --- import ------------------------------------------------------------------------
+
+    async def import_jsonresume(
+        self, user_id: UUID, body: bytes, *, mode: Literal["replace", "merge"]
+    ) -> ImportReport:
+        document = self._decode(body)
+        problems = jsonresume.schema_errors(document)
+        if problems:
+            raise InvalidValue(
+                "The document is not a valid JSON Resume (schema v1.0.0)",
+                errors=[FieldError(path, message) for path, message in problems],
+            )
+        mapped = jsonresume.read_resume(document)
+        profile = await self.profiles.ensure(user_id)
+        personal, sections, errors = self._check(profile, mapped, mode)
+        if errors:
+            raise InvalidValue("The document has values a profile cannot hold", errors=errors)
+
+        report = ImportReport(
+            format="jsonresume",
+            mode=mode,
+            revision=profile.revision,
+            imported={},
+            updated={},
+            removed={},
+            unmapped=[UnmappedEntry(path=u.path, reason=u.reason) for u in mapped.unmapped],
+            normalised=[
+                NormalisedEntry(path=n.path, original=n.original, stored=n.stored)
+                for n in mapped.normalised
+            ],
+        )
+        self._note_normalised(report, mapped.personal, personal)
+        changed: set[str] = set()
+        for name in schemas.PersonalDataIn.__struct_fields__:
+            if name in personal and getattr(profile, name) != personal[name]:
+                setattr(profile, name, personal[name])
+                changed.add(PERSONAL)
+        for name, rows in sections.items():
+            if await self._write_section(profile, name, rows, mode, report):
+                changed.add(name)
+        if changed:
+            await self.profiles.changed(profile, changed)
+        report.revision = profile.revision
+        return report
+
+    @staticmethod
+    def _decode(body: bytes) -> dict[str, Any]:
+        try:
+            document = msgspec.json.decode(body)
+        except (msgspec.DecodeError, RecursionError) as exc:
+            raise BadRequest(f"The body is not JSON: {exc}") from None
+        if not isinstance(document, dict):
+            raise InvalidValue.field("$", "a JSON Resume document is a JSON object")
+        return document
+
+    def _check(
+        self, profile: Profile, mapped: jsonresume.MappedResume, mode: str
+    ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], list[FieldError]]:
+        errors: list[FieldError] = []
+        if mode == "replace":
+            personal = {name: getattr(profile, name) for name in QH_ONLY_PERSONAL}
+            personal.update(mapped.personal)
+        else:
+            personal = self.profiles.personal_values(profile)
+            personal.update({k: v for k, v in mapped.personal.items()})
+        personal = self._shaped(
+            personal, schemas.PersonalDataIn, jsonresume.jr_personal_field, errors
+        )
+        if personal:
+            for error in self.profiles.check_personal(personal):
+                errors.append(FieldError(jsonresume.jr_personal_field(error.field), error.message))
+        sections: dict[str, list[dict[str, Any]]] = {}
+        for name, rows in mapped.sections.items():
+            spec = SECTIONS[name]
+            checked = []
+            for path, values in rows:
+                shaped = self._shaped(
+                    values,
+                    spec.create,
+                    lambda f, n=name, p=path: jsonresume.jr_field(n, p, f),
+                    errors,
+                )
+                if not shaped:
+                    continue
+                for error in self.profiles.check_item(spec, shaped):
+                    errors.append(
+                        FieldError(jsonresume.jr_field(name, path, error.field), error.message)
+                    )
+                checked.append(shaped)
+            sections[name] = checked
+        return personal, sections, errors
+
+    @staticmethod
+    def _shaped(
+        values: dict[str, Any], struct: type[msgspec.Struct], where: Any, errors: list[FieldError]
+    ) -> dict[str, Any]:
+        """Apply the wire type's shape rules (lengths, enums) to mapped values."""
+        try:
+            return msgspec.structs.asdict(msgspec.convert(values, struct))
+        except msgspec.ValidationError as exc:
+            match = _MSGSPEC_PATH.search(str(exc))
+            field = where(match.group(1)) if match else where("")
+            errors.append(FieldError(field, str(exc).split(" - at ")[0]))
+            return {}
+
+    @staticmethod
+    def _note_normalised(
+        report: ImportReport, given: dict[str, Any], stored: dict[str, Any]
+    ) -> None:
+        for name in ("phone", "email"):
+            if given.get(name) and stored.get(name) and given[name] != stored[name]:
+                report.normalised.append(
+                    NormalisedEntry(
+                        path=jsonresume.jr_personal_field(name),
+                        original=given[name],
+                        stored=stored[name],
+                    )
+                )
+
+    async def _write_section(
+        self,
+        profile: Profile,
+        name: str,
+        rows: list[dict[str, Any]],
+        mode: str,
+        report: ImportReport,
+    ) -> bool:
+        spec = SECTIONS[name]
+        existing = list(await self.profiles.items(profile.user_id, spec))
+        new: list[dict[str, Any]] = []
+        updated = 0
+        if mode == "replace":
+            if existing:
+                await self.session.execute(
+                    delete(spec.model).where(spec.model.user_id == profile.user_id)
+                )
+                report.removed[name] = len(existing)
+            new = rows
+        else:
+            by_key = {
+                spec.natural_key({f: getattr(item, f) for f in spec.fields}): item
+                for item in existing
+            }
+            for row in rows:
+                match = by_key.get(spec.natural_key(row))
+                if match is None:
+                    new.append(row)
+                    continue
+                differs = False
+                for field in spec.fields:
+                    if row.get(field) not in (None, []) and getattr(match, field) != row[field]:
+                        setattr(match, field, row[field])
+                        differs = True
+                updated += differs
+        if new:
+            await self.profiles.add_items(profile, spec, new, at=None)
+            report.imported[name] = len(new)
+        if updated:
+            report.updated[name] = updated
+        return bool(new or updated or (mode == "replace" and existing))

@@ -1,0 +1,193 @@
+"""HTTP routes of the profile: personal data at ``/me`` and each section at ``/me/{section}``.
+
+Handlers only translate HTTP to :class:`ProfileService` calls; the rules live there.
+"""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Router, delete, get, patch, post, put
+from litestar.di import NamedDependency, Provide
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody, Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qh.kit.auth import Principal
+from qh.kit.messaging import Outbox
+from qh.kit.problems import PROBLEM_JSON, ProblemBody
+from qh.user_data.domain.profiles import schemas
+from qh.user_data.domain.profiles.sections import SECTIONS, SectionSpec
+from qh.user_data.domain.profiles.services import ProfileService, profile_service
+from qh.user_data.settings import UserDataSettings
+
+PREFIX = "/api/v1/profile"
+
+_PROBLEM_TEXT = {
+    400: "Malformed request (not JSON, or a parameter of the wrong type)",
+    401: "Missing, expired or invalid access token",
+    403: "Authenticated, but without the role this route needs",
+    404: "No such item in your profile",
+    409: "The section is full",
+    413: "The request body is too large",
+    415: "The body is not JSON",
+    422: "A value is invalid; `errors` names each field and what is wrong",
+}
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the RFC 9457 problems a route can answer."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemBody, description=_PROBLEM_TEXT[status], media_type=PROBLEM_JSON
+        )
+        for status in (401, *statuses)
+    }
+
+
+def provide_profiles(
+    db_session: AsyncSession, settings: UserDataSettings, outbox: Outbox
+) -> ProfileService:
+    return profile_service(db_session, settings, outbox)
+
+
+Profiles = NamedDependency[ProfileService]
+Caller = NamedDependency[Principal]
+Limit = Annotated[int, Parameter(ge=1, le=100, description="Items per page")]
+Offset = Annotated[int, Parameter(ge=0, le=10_000, description="Items to skip")]
+
+
+class PersonalDataController(Controller):
+    """Personal data: name, contacts, location, links, wishes."""
+
+    path = "/me"
+    tags = ["Personal data"]
+
+    @get(
+        "/",
+        summary="Read your personal data",
+        responses=problems(400),
+    )
+    async def read(self, profiles: Profiles, principal: Caller) -> schemas.PersonalData:
+        """The caller's personal data. The profile is created on first access."""
+        profile = await profiles.ensure(principal.id)
+        return profiles.personal(profile)
+
+    @put("/", summary="Replace your personal data", responses=problems(400, 415, 422))
+    async def replace(
+        self, profiles: Profiles, principal: Caller, data: JSONBody[schemas.PersonalDataIn]
+    ) -> schemas.PersonalData:
+        """Replace all personal data; a field left out is cleared. The phone is stored in
+        E.164, country codes upper case, the e-mail normalised."""
+        return await profiles.replace_personal(principal.id, data)
+
+    @patch("/", summary="Change some of your personal data", responses=problems(400, 415, 422))
+    async def change(
+        self, profiles: Profiles, principal: Caller, data: JSONBody[schemas.PersonalDataPatch]
+    ) -> schemas.PersonalData:
+        """Change the fields given; a field left out stays, `null` clears it. `location`,
+        `links` and `desired_salary` are replaced as a whole."""
+        return await profiles.patch_personal(principal.id, data)
+
+
+def section_controller(spec: SectionSpec) -> type[Controller]:
+    """The five routes of one section, typed with that section's wire types."""
+    create_type, patch_type, out_type, page_type = spec.create, spec.patch, spec.out, spec.page
+    noun = spec.title.lower()
+
+    class SectionController(Controller):
+        path = f"/me/{spec.name}"
+        tags = [spec.title]
+
+        @get(
+            "/",
+            summary=f"List your {noun}",
+            responses=problems(400),
+            operation_id=f"list_{spec.name}",
+        )
+        async def list_items(
+            self, profiles: Profiles, principal: Caller, limit: Limit = 50, offset: Offset = 0
+        ) -> page_type:  # type: ignore[valid-type]
+            """Items in the candidate's order (`order` 0 first); a new item goes first."""
+            return await profiles.list_items(principal.id, spec, limit=limit, offset=offset)
+
+        @post(
+            "/",
+            summary=f"Add to your {noun}",
+            responses=problems(400, 409, 415, 422),
+            operation_id=f"create_{spec.name}",
+        )
+        async def create(
+            self,
+            profiles: Profiles,
+            principal: Caller,
+            data: JSONBody[create_type],  # type: ignore[valid-type]
+        ) -> out_type:  # type: ignore[valid-type]
+            """Add an item, first in the section unless `order` says where."""
+            return await profiles.create_item(principal.id, spec, data)
+
+        @get(
+            "/{item_id:uuid}",
+            summary=f"Read one item of your {noun}",
+            responses=problems(400, 404),
+            operation_id=f"read_{spec.name}",
+        )
+        async def read(self, profiles: Profiles, principal: Caller, item_id: UUID) -> out_type:  # type: ignore[valid-type]
+            """One item; another user's item answers 404."""
+            return spec.to_out(await profiles.get_item(principal.id, spec, item_id))
+
+        @put(
+            "/{item_id:uuid}",
+            summary=f"Replace one item of your {noun}",
+            responses=problems(400, 404, 415, 422),
+            operation_id=f"replace_{spec.name}",
+        )
+        async def replace(
+            self,
+            profiles: Profiles,
+            principal: Caller,
+            item_id: UUID,
+            data: JSONBody[create_type],  # type: ignore[valid-type]
+        ) -> out_type:  # type: ignore[valid-type]
+            """Replace every field of the item; it keeps its place unless `order` is given."""
+            return await profiles.update_item(principal.id, spec, item_id, data, replace=True)
+
+        @patch(
+            "/{item_id:uuid}",
+            summary=f"Change one item of your {noun}",
+            responses=problems(400, 404, 415, 422),
+            operation_id=f"change_{spec.name}",
+        )
+        async def change(
+            self,
+            profiles: Profiles,
+            principal: Caller,
+            item_id: UUID,
+            data: JSONBody[patch_type],  # type: ignore[valid-type]
+        ) -> out_type:  # type: ignore[valid-type]
+            """Change the fields given (`null` clears one); set `order` to move the item."""
+            return await profiles.update_item(principal.id, spec, item_id, data, replace=False)
+
+        @delete(
+            "/{item_id:uuid}",
+            summary=f"Remove one item of your {noun}",
+            responses=problems(400, 404),
+            operation_id=f"delete_{spec.name}",
+        )
+        async def remove(self, profiles: Profiles, principal: Caller, item_id: UUID) -> None:
+            """Remove the item; the ones after it move up."""
+            await profiles.delete_item(principal.id, spec, item_id)
+
+    SectionController.__name__ = f"{spec.title}Controller"
+    return SectionController
+
+
+def profile_router(extra: list[Any]) -> Router:
+    return Router(
+        PREFIX,
+        route_handlers=[
+            PersonalDataController,
+            *(section_controller(s) for s in SECTIONS.values()),
+            *extra,
+        ],
+        dependencies={"profiles": Provide(provide_profiles, sync_to_thread=False)},
+    )

@@ -1,0 +1,26 @@
+"""Settings of the user-data service (env ``QH_USER_DATA_<FIELD>``, then ``QH_<FIELD>``)."""
+
+from __future__ import annotations
+
+from qh.kit.settings import MiB, ServiceSettings
+
+
+class UserDataSettings(ServiceSettings, kw_only=True):  # type: ignore[call-arg]
+    """What the user-data service can be told beyond the platform's common settings."""
+
+    max_items_per_section: int = 100
+    """Items one section of a profile may hold; one more answers 409."""
+
+    import_max_bytes: int = 2 * MiB
+    """The largest JSON Resume document ``POST /me/import`` accepts (larger answers 413)."""
+
+    default_phone_region: str | None = None
+    """ISO 3166 region used to read a phone number written without ``+`` when the profile
+    has no country; unset means such numbers are refused."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.max_items_per_section < 1:
+            raise ValueError("max_items_per_section must be at least 1")
+        if self.import_max_bytes < 1024:
+            raise ValueError("import_max_bytes must be at least 1024")
