@@ -11,10 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
+from litestar import Litestar, post
 
+from qh.contracts import PROFILE_UPDATED
 from qh.kit.app import ServiceDefinition
-from qh.kit.runtime import LocalRuntime
+from qh.kit.runtime import LocalRuntime, Subscription
 from qh.kit.testing import TokenFactory, jwks_app, running, test_settings
 from qh.user_data.app import create_app, service
 
@@ -27,22 +28,98 @@ def service_definition() -> ServiceDefinition:
     return service
 
 
+class Recorder:
+    """A stand-in consumer of profile.updated: keeps every event it is given."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+        @post("/events/profile", status_code=200, sync_to_thread=False)
+        def receive(data: dict[str, Any]) -> dict[str, str]:
+            self.events.append(data)
+            return {"status": "SUCCESS"}
+
+        self.app = Litestar([receive], openapi_config=None, logging_config=None)
+
+    def payloads(self) -> list[dict[str, Any]]:
+        return [event["data"] for event in self.events]
+
+
 @pytest.fixture
-def runtime(tokens: TokenFactory) -> LocalRuntime:
+def recorder() -> Recorder:
+    return Recorder()
+
+
+def make_runtime(tokens: TokenFactory, recorder: Recorder) -> LocalRuntime:
     runtime = LocalRuntime(max_attempts=4, backoff_seconds=0.01, backoff_max_seconds=0.02)
     runtime.attach("auth", jwks_app(tokens))
+    runtime.attach(
+        "recorder",
+        recorder.app,
+        [Subscription(PROFILE_UPDATED.name, "/events/profile", PROFILE_UPDATED.dead_letter)],
+    )
     return runtime
 
 
 @pytest.fixture
+def runtime(tokens: TokenFactory, recorder: Recorder) -> LocalRuntime:
+    return make_runtime(tokens, recorder)
+
+
+@pytest.fixture
 def app(database_url: str, runtime: LocalRuntime) -> Litestar:
+    """An app on a database of its own (for tests that count rows or change settings)."""
     return create_app(test_settings(service, database_url), runtime=runtime)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-async def client(app: Litestar, runtime: LocalRuntime) -> AsyncIterator[httpx.AsyncClient]:
+async def own_client(app: Litestar, runtime: LocalRuntime) -> AsyncIterator[httpx.AsyncClient]:
     async with running(app, runtime) as client:
         yield client
+
+
+# Most tests share one running app per backend: each test acts as users of its own
+# (fresh ids), so they cannot see each other's data, and the suite stays fast.
+
+
+class Shared:
+    def __init__(
+        self, app: Litestar, runtime: LocalRuntime, recorder: Recorder, tokens: TokenFactory
+    ) -> None:
+        self.app, self.runtime, self.recorder, self.tokens = app, runtime, recorder, tokens
+        self.client: httpx.AsyncClient
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    """One event loop for the whole session, so the shared app can outlive a test."""
+    return "asyncio"
+
+
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def shared_backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres":
+        request.getfixturevalue("qh_postgres_url")
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+async def shared(shared_backend: str, qh_databases: Any) -> AsyncIterator[Shared]:
+    tokens, recorder = TokenFactory(), Recorder()
+    runtime = make_runtime(tokens, recorder)
+    url = qh_databases.create(service, shared_backend)
+    app = create_app(test_settings(service, url), runtime=runtime)  # type: ignore[arg-type]
+    state = Shared(app, runtime, recorder, tokens)
+    async with running(app, runtime) as client:
+        state.client = client
+        yield state
+
+
+@pytest.fixture
+def client(shared: Shared) -> httpx.AsyncClient:
+    return shared.client
 
 
 class User:
@@ -56,7 +133,8 @@ class User:
         self.headers = tokens.headers(self.id, roles)
 
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return await self.client.request(method, PREFIX + path, headers=self.headers, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return await self.client.request(method, PREFIX + path, headers=headers, **kwargs)
 
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return await self.request("GET", path, **kwargs)
@@ -75,13 +153,13 @@ class User:
 
 
 @pytest.fixture
-def alice(client: httpx.AsyncClient, tokens: TokenFactory) -> User:
-    return User(client, tokens)
+def alice(shared: Shared) -> User:
+    return User(shared.client, shared.tokens)
 
 
 @pytest.fixture
-def bob(client: httpx.AsyncClient, tokens: TokenFactory) -> User:
-    return User(client, tokens)
+def bob(shared: Shared) -> User:
+    return User(shared.client, shared.tokens)
 
 
 def fields_of(response: httpx.Response) -> dict[str, str]:

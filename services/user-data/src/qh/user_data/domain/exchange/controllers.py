@@ -43,7 +43,7 @@ async def _export(
     "/me/export",
     summary="Export your whole profile",
     tags=["Export and import"],
-    responses=problems(400),
+    responses=problems(400, 422),
 )
 async def export_profile(
     profiles: Profiles, principal: Caller, export_format: ExportFormat = "qh"
@@ -58,7 +58,7 @@ async def export_profile(
     summary="Export a user's profile (platform services)",
     tags=["Export and import"],
     guards=[requires_role("admin", "service")],
-    responses=problems(400, 403, 404),
+    responses=problems(400, 403, 404, 422),
 )
 async def export_user_profile(
     profiles: Profiles, user_id: UUID, export_format: ExportFormat = "qh"
