@@ -80,7 +80,10 @@ class StubProvider:
                 return _error("invalid_grant")
             digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
             challenge = base64.urlsafe_b64encode(digest).decode().rstrip("=")
-            if challenge != grant.get("code_challenge") or form.get("redirect_uri") != grant["redirect_uri"]:
+            if (
+                challenge != grant.get("code_challenge")
+                or form.get("redirect_uri") != grant["redirect_uri"]
+            ):
                 return _error("invalid_grant")
             if form.get("client_secret") != f"{provider}-secret":
                 return _error("invalid_client")
@@ -95,7 +98,12 @@ class StubProvider:
         @get("/google/userinfo", sync_to_thread=False)
         def google(request: Request[Any, Any, Any]) -> dict[str, Any]:
             p = _profile(request)
-            return {"sub": p["id"], "email": p.get("email"), "email_verified": p.get("verified", False), "name": p.get("name")}
+            return {
+                "sub": p["id"],
+                "email": p.get("email"),
+                "email_verified": p.get("verified", False),
+                "name": p.get("name"),
+            }
 
         @get("/github/user", sync_to_thread=False)
         def github(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -105,14 +113,20 @@ class StubProvider:
         @get("/github/user/emails", sync_to_thread=False)
         def github_emails(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
             p = _profile(request)
-            return [{"email": p.get("email"), "primary": True, "verified": p.get("verified", False)}]
+            return [
+                {"email": p.get("email"), "primary": True, "verified": p.get("verified", False)}
+            ]
 
         @get("/yandex/info", sync_to_thread=False)
         def yandex(request: Request[Any, Any, Any]) -> dict[str, Any]:
             p = _profile(request)
             return {"id": p["id"], "default_email": p.get("email"), "real_name": p.get("name")}
 
-        return Litestar([authorize, token, google, github, github_emails, yandex], openapi_config=None, logging_config=None)
+        return Litestar(
+            [authorize, token, google, github, github_emails, yandex],
+            openapi_config=None,
+            logging_config=None,
+        )
 
 
 def _error(code: str) -> Any:
@@ -123,7 +137,11 @@ def _error(code: str) -> Any:
 
 def oauth_settings() -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for name, userinfo in (("google", "google/userinfo"), ("github", "github/user"), ("yandex", "yandex/info")):
+    for name, userinfo in (
+        ("google", "google/userinfo"),
+        ("github", "github/user"),
+        ("yandex", "yandex/info"),
+    ):
         values.update(
             {
                 f"oauth_{name}_client_id": f"{name}-client",
@@ -167,7 +185,9 @@ def settings(database_url: str, settings_overrides: dict[str, Any]) -> AuthSetti
 @pytest.fixture
 def runtime() -> RecordingRuntime:
     secrets_port = EnvSecrets({"QH_SECRET_AUTH_SIGNING_KEY": "test-key-encryption-secret"})
-    return RecordingRuntime(max_attempts=4, backoff_seconds=0.01, backoff_max_seconds=0.02, secrets=secrets_port)
+    return RecordingRuntime(
+        max_attempts=4, backoff_seconds=0.01, backoff_max_seconds=0.02, secrets=secrets_port
+    )
 
 
 @pytest.fixture
@@ -177,7 +197,9 @@ def stub() -> StubProvider:
 
 @pytest.fixture
 def app(settings: AuthSettings, runtime: RecordingRuntime, stub: StubProvider) -> Litestar:
-    return create_app(settings, runtime=runtime, oauth_transport=httpx.ASGITransport(app=stub.app()))
+    return create_app(
+        settings, runtime=runtime, oauth_transport=httpx.ASGITransport(app=stub.app())
+    )
 
 
 @pytest.fixture
@@ -198,13 +220,19 @@ class Api:
     def core(self) -> AuthCore:
         return self.app.state.auth  # type: ignore[no-any-return]
 
-    async def register(self, email: str | None = None, password: str = STRONG_PASSWORD, **extra: Any) -> dict[str, Any]:
+    async def register(
+        self, email: str | None = None, password: str = STRONG_PASSWORD, **extra: Any
+    ) -> dict[str, Any]:
         email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
-        response = await self.client.post("/api/v1/auth/register", json={"email": email, "password": password, **extra})
+        response = await self.client.post(
+            "/api/v1/auth/register", json={"email": email, "password": password, **extra}
+        )
         assert response.status_code == 201, response.text
         return {**response.json(), "password": password}
 
-    async def login_response(self, email: str, password: str = STRONG_PASSWORD, **headers: str) -> httpx.Response:
+    async def login_response(
+        self, email: str, password: str = STRONG_PASSWORD, **headers: str
+    ) -> httpx.Response:
         return await self.client.post(
             "/api/v1/auth/token",
             data={"grant_type": "password", "username": email, "password": password},
@@ -218,11 +246,14 @@ class Api:
 
     async def refresh(self, refresh_token: str) -> httpx.Response:
         return await self.client.post(
-            "/api/v1/auth/token", data={"grant_type": "refresh_token", "refresh_token": refresh_token}
+            "/api/v1/auth/token",
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
         )
 
     async def me(self, access_token: str) -> httpx.Response:
-        return await self.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {access_token}"})
+        return await self.client.get(
+            "/api/v1/auth/me", headers={"Authorization": f"Bearer {access_token}"}
+        )
 
     async def admin(self) -> tuple[dict[str, Any], dict[str, str]]:
         email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
@@ -230,7 +261,9 @@ class Api:
 
         user, _ = await accounts(self.core).grant_admin(email, STRONG_PASSWORD)
         pair = await self.login(email)
-        return {"id": str(user.id), "email": email}, {"Authorization": f"Bearer {pair['access_token']}"}
+        return {"id": str(user.id), "email": email}, {
+            "Authorization": f"Bearer {pair['access_token']}"
+        }
 
     async def events(self, topic: str) -> list[dict[str, Any]]:
         """Relay the outbox now and return the payloads published on ``topic``."""
@@ -243,8 +276,20 @@ class Api:
     def kid(self) -> str:
         return self.core.keys._active.kid  # type: ignore[union-attr]
 
-    def forge(self, claims: dict[str, Any], *, key: Any = None, algorithm: str = "EdDSA", kid: str | None = None) -> str:
-        return jwt.encode(claims, key or self.private_key(), algorithm=algorithm, headers={"kid": kid or self.kid()})
+    def forge(
+        self,
+        claims: dict[str, Any],
+        *,
+        key: Any = None,
+        algorithm: str = "EdDSA",
+        kid: str | None = None,
+    ) -> str:
+        return jwt.encode(
+            claims,
+            key or self.private_key(),
+            algorithm=algorithm,
+            headers={"kid": kid or self.kid()},
+        )
 
 
 @pytest.fixture

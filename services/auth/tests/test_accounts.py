@@ -27,17 +27,28 @@ def token_from(url: str) -> str:
 async def test_register_returns_the_user_and_publishes_events(api: Any) -> None:
     response = await api.client.post(
         "/api/v1/auth/register",
-        json={"email": "  Ada.Lovelace@Example.COM ", "password": "Violet-Harbour-Lantern-42", "full_name": "Ada"},
+        json={
+            "email": "  Ada.Lovelace@Example.COM ",
+            "password": "Violet-Harbour-Lantern-42",
+            "full_name": "Ada",
+        },
     )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["email"] == "ada.lovelace@example.com"
     assert body["roles"] == ["user"]
     assert body["email_verified"] is False
-    assert "password" not in response.text and "hash" not in response.text
+    assert "password" not in response.text
+    assert "hash" not in response.text
     registered = await api.events(USER_REGISTERED.name)
     assert registered == [
-        {"user_id": body["id"], "email": "ada.lovelace@example.com", "full_name": "Ada", "locale": "en", "email_verified": False}
+        {
+            "user_id": body["id"],
+            "email": "ada.lovelace@example.com",
+            "full_name": "Ada",
+            "locale": "en",
+            "email_verified": False,
+        }
     ]
     [verification] = await api.events(AUTH_EMAIL_VERIFICATION_REQUESTED.name)
     assert verification["user_id"] == body["id"]
@@ -47,7 +58,8 @@ async def test_register_returns_the_user_and_publishes_events(api: Any) -> None:
 async def test_register_twice_is_409_whatever_the_case(api: Any) -> None:
     await api.register("grace@example.com")
     response = await api.client.post(
-        "/api/v1/auth/register", json={"email": " GRACE@example.com", "password": "Another-Long-Passphrase-9"}
+        "/api/v1/auth/register",
+        json={"email": " GRACE@example.com", "password": "Another-Long-Passphrase-9"},
     )
     assert response.status_code == 409
     assert response.headers["content-type"].startswith(PROBLEM)
@@ -71,7 +83,8 @@ async def test_login_issues_a_well_formed_token_pair(api: Any) -> None:
     assert pair["token_type"] == "Bearer"
     assert len(pair["refresh_token"]) >= 43  # 256 bits, base64url
     header = jwt.get_unverified_header(pair["access_token"])
-    assert header["alg"] == "EdDSA" and header["kid"] == api.kid()
+    assert header["alg"] == "EdDSA"
+    assert header["kid"] == api.kid()
     claims = jwt.decode(pair["access_token"], options={"verify_signature": False})
     assert claims["iss"] == "http://testserver/api/v1/auth"
     assert claims["aud"] == "qh"
@@ -95,7 +108,9 @@ async def test_email_verification_is_single_use(api: Any) -> None:
     user = await api.register()
     [event] = await api.events(AUTH_EMAIL_VERIFICATION_REQUESTED.name)
     token = token_from(event["verify_url"])
-    assert (await api.client.post("/api/v1/auth/email/verify", json={"token": token})).status_code == 204
+    assert (
+        await api.client.post("/api/v1/auth/email/verify", json={"token": token})
+    ).status_code == 204
     pair = await api.login(user["email"])
     assert (await api.me(pair["access_token"])).json()["email_verified"] is True
     again = await api.client.post("/api/v1/auth/email/verify", json={"token": token})
@@ -114,17 +129,22 @@ async def test_verification_can_be_requested_again(api: Any) -> None:
 
 async def test_forgot_password_is_always_202(api: Any) -> None:
     user = await api.register()
-    unknown = await api.client.post("/api/v1/auth/password/forgot", json={"email": "nobody@example.com"})
+    unknown = await api.client.post(
+        "/api/v1/auth/password/forgot", json={"email": "nobody@example.com"}
+    )
     known = await api.client.post("/api/v1/auth/password/forgot", json={"email": user["email"]})
     assert unknown.status_code == known.status_code == 202
     assert unknown.content == known.content
     [event] = await api.events(AUTH_PASSWORD_RESET_REQUESTED.name)
-    assert event["user_id"] == user["id"] and event["email"] == user["email"]
+    assert event["user_id"] == user["id"]
+    assert event["email"] == user["email"]
     assert event["reset_url"].startswith("http://testserver/reset-password?token=")
 
 
 async def reset_token(api: Any, email: str) -> str:
-    assert (await api.client.post("/api/v1/auth/password/forgot", json={"email": email})).status_code == 202
+    assert (
+        await api.client.post("/api/v1/auth/password/forgot", json={"email": email})
+    ).status_code == 202
     events = await api.events(AUTH_PASSWORD_RESET_REQUESTED.name)
     return token_from(events[-1]["reset_url"])
 
@@ -133,7 +153,9 @@ async def test_password_reset_changes_the_password_and_revokes_sessions(api: Any
     user = await api.register()
     pair = await api.login(user["email"])
     token = await reset_token(api, user["email"])
-    response = await api.client.post("/api/v1/auth/password/reset", json={"token": token, "password": NEW_PASSWORD})
+    response = await api.client.post(
+        "/api/v1/auth/password/reset", json={"token": token, "password": NEW_PASSWORD}
+    )
     assert response.status_code == 204
     assert (await api.refresh(pair["refresh_token"])).status_code == 401  # refresh after reset
     assert (await api.login_response(user["email"])).status_code == 401
@@ -143,7 +165,9 @@ async def test_password_reset_changes_the_password_and_revokes_sessions(api: Any
 async def test_reset_token_used_twice_is_refused(api: Any) -> None:
     user = await api.register()
     token = await reset_token(api, user["email"])
-    first = await api.client.post("/api/v1/auth/password/reset", json={"token": token, "password": NEW_PASSWORD})
+    first = await api.client.post(
+        "/api/v1/auth/password/reset", json={"token": token, "password": NEW_PASSWORD}
+    )
     assert first.status_code == 204
     second = await api.client.post(
         "/api/v1/auth/password/reset", json={"token": token, "password": "Third-Secret-Phrase-11"}
@@ -156,8 +180,12 @@ async def test_expired_reset_token_is_refused(api: Any) -> None:
     user = await api.register()
     token = await reset_token(api, user["email"])
     async with api.core.session_maker() as session, session.begin():
-        await session.execute(update(ActionToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
-    response = await api.client.post("/api/v1/auth/password/reset", json={"token": token, "password": NEW_PASSWORD})
+        await session.execute(
+            update(ActionToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    response = await api.client.post(
+        "/api/v1/auth/password/reset", json={"token": token, "password": NEW_PASSWORD}
+    )
     assert response.status_code == 400
     await api.login(user["email"])
 
@@ -166,7 +194,9 @@ async def test_a_new_reset_request_voids_the_previous_link(api: Any) -> None:
     user = await api.register()
     first = await reset_token(api, user["email"])
     await reset_token(api, user["email"])
-    response = await api.client.post("/api/v1/auth/password/reset", json={"token": first, "password": NEW_PASSWORD})
+    response = await api.client.post(
+        "/api/v1/auth/password/reset", json={"token": first, "password": NEW_PASSWORD}
+    )
     assert response.status_code == 400
 
 
@@ -189,7 +219,9 @@ async def test_tokens_are_stored_only_hashed(api: Any) -> None:
 async def test_delete_me_removes_the_account_and_publishes_user_deleted(api: Any) -> None:
     user = await api.register()
     pair = await api.login(user["email"])
-    response = await api.client.delete("/api/v1/auth/me", headers={"Authorization": f"Bearer {pair['access_token']}"})
+    response = await api.client.delete(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {pair['access_token']}"}
+    )
     assert response.status_code == 204
     assert await api.events(USER_DELETED.name) == [{"user_id": user["id"]}]
     assert (await api.login_response(user["email"])).status_code == 401

@@ -15,7 +15,11 @@ from litestar.openapi.spec import Tag
 from qh.auth.cli import auth_cli
 from qh.auth.core import AuthCore, accounts, serialize_sqlite_writes, social, tokens
 from qh.auth.db.models import Base
-from qh.auth.domain.accounts.controllers import AdminController, MeController, PublicAccountController
+from qh.auth.domain.accounts.controllers import (
+    AdminController,
+    MeController,
+    PublicAccountController,
+)
 from qh.auth.domain.accounts.services import AccountService
 from qh.auth.domain.oauth.controllers import OAuthController
 from qh.auth.domain.oauth.services import SocialLogin
@@ -26,7 +30,10 @@ from qh.kit.app import ServiceDefinition, create_service_app, service_context
 from qh.kit.runtime import Runtime
 
 TAGS = [
-    Tag(name="accounts", description="Registration, the current user, e-mail verification, password reset"),
+    Tag(
+        name="accounts",
+        description="Registration, the current user, e-mail verification, password reset",
+    ),
     Tag(name="tokens", description="OAuth 2.0 token endpoint, logout, JWKS and issuer metadata"),
     Tag(name="social login", description="Google, GitHub and Yandex through OAuth 2.0 with PKCE"),
     Tag(name="admin", description="Accounts, roles and deactivation (role admin)"),
@@ -58,7 +65,13 @@ def create_app(
     app = create_service_app(
         settings,
         definition=service,
-        route_handlers=[PublicAccountController, MeController, AdminController, TokenController, OAuthController],
+        route_handlers=[
+            PublicAccountController,
+            MeController,
+            AdminController,
+            TokenController,
+            OAuthController,
+        ],
         runtime=runtime,
         jwks_loader=own_keys,
         lifespan=[start_auth],
@@ -87,7 +100,6 @@ def create_app(
     )
     app.state.auth = holder["core"]
     return app
-
 
 
 service = ServiceDefinition(

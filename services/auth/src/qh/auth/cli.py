@@ -69,14 +69,19 @@ def create_admin(email: str, password_stdin: bool) -> None:
         from qh.auth.domain.accounts.services import normalize_email
 
         async with core.session_maker() as session:
-            return await session.scalar(select(User.id).where(User.email == normalize_email(email))) is not None
+            return (
+                await session.scalar(select(User.id).where(User.email == normalize_email(email)))
+                is not None
+            )
 
     password: str | None = None
     if not _run(exists):
         if password_stdin:
             password = sys.stdin.readline().rstrip("\n")
         else:
-            password = click.prompt("Password for the new account", hide_input=True, confirmation_prompt=True)
+            password = click.prompt(
+                "Password for the new account", hide_input=True, confirmation_prompt=True
+            )
 
     async def work(core: Any) -> Any:
         return await accounts(core).grant_admin(email, password)

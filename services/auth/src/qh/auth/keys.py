@@ -126,7 +126,9 @@ class KeyRing:
     database every ``signing_key_reload_seconds`` (so a rotation by the CLI reaches every
     replica)."""
 
-    def __init__(self, settings: AuthSettings, session_maker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, settings: AuthSettings, session_maker: async_sessionmaker[AsyncSession]
+    ) -> None:
         self.settings = settings
         self.session_maker = session_maker
         self.kek: bytes | None = None
@@ -158,7 +160,9 @@ class KeyRing:
             await session.execute(
                 update(SigningKey).where(SigningKey.retired_at.is_(None)).values(retired_at=now)
             )
-            await session.execute(delete(SigningKey).where(SigningKey.retired_at < now - self.retention))
+            await session.execute(
+                delete(SigningKey).where(SigningKey.retired_at < now - self.retention)
+            )
             row = new_key_row(self.kek)
             session.add(row)
             kid = row.kid
@@ -195,10 +199,15 @@ class KeyRing:
         if self._active is None:
             raise KeyConfigurationError("no signing key is loaded")
         return jwt.encode(
-            claims, self._active.private, algorithm=ALGORITHM, headers={"kid": self._active.kid, "typ": "at+jwt"}
+            claims,
+            self._active.private,
+            algorithm=ALGORITHM,
+            headers={"kid": self._active.kid, "typ": "at+jwt"},
         )
 
-    def access_claims(self, subject: uuid.UUID, roles: list[str], lifetime: int, **extra: Any) -> dict[str, Any]:
+    def access_claims(
+        self, subject: uuid.UUID, roles: list[str], lifetime: int, **extra: Any
+    ) -> dict[str, Any]:
         now = int(time.time())
         return {
             "iss": self.settings.resolved_auth_issuer,

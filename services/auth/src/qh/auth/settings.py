@@ -15,7 +15,7 @@ MAX_ACCESS_TOKEN_SECONDS = 15 * 60
 OAUTH_PROVIDERS = ("google", "github", "yandex")
 
 
-class AuthSettings(ServiceSettings, kw_only=True):
+class AuthSettings(ServiceSettings):
     # --- passwords
     password_hash_memory_kib: int = OWASP_ARGON2_MEMORY_KIB
     password_hash_time_cost: int = OWASP_ARGON2_TIME_COST

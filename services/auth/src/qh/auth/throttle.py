@@ -62,7 +62,9 @@ def _now() -> datetime:
 
 
 class LoginThrottle:
-    def __init__(self, settings: AuthSettings, session_maker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, settings: AuthSettings, session_maker: async_sessionmaker[AsyncSession]
+    ) -> None:
         self.settings = settings
         self.session_maker = session_maker
 
@@ -75,7 +77,11 @@ class LoginThrottle:
         now = _now()
         async with self.session_maker() as session:
             rows = (await session.scalars(select(Throttle).where(Throttle.key.in_(keys)))).all()
-        waits = [(r.locked_until - now).total_seconds() for r in rows if r.locked_until and r.locked_until > now]
+        waits = [
+            (r.locked_until - now).total_seconds()
+            for r in rows
+            if r.locked_until and r.locked_until > now
+        ]
         if waits:
             raise TooManyRequests(
                 "Too many failed logins; try again later", retry_after=math.ceil(max(waits))
@@ -99,12 +105,16 @@ class LoginThrottle:
             if row is None:
                 row = Throttle(key=key, failures=0, window_started_at=now)
                 session.add(row)
-            elif row.window_started_at + window < now and not (row.locked_until and row.locked_until > now):
+            elif row.window_started_at + window < now and not (
+                row.locked_until and row.locked_until > now
+            ):
                 row.failures, row.window_started_at, row.locked_until = 0, now, None
             row.failures += 1
             over = row.failures - self._limit(key)
             if over >= 0:
-                seconds = min(s.login_lockout_base_seconds * 2 ** min(over, 20), s.login_lockout_max_seconds)
+                seconds = min(
+                    s.login_lockout_base_seconds * 2 ** min(over, 20), s.login_lockout_max_seconds
+                )
                 row.locked_until = now + timedelta(seconds=seconds)
 
     async def succeeded(self, key: str) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from qh.kit.db import declarative_base
 
-Base = declarative_base()
+Base: Any = declarative_base()
 
 
 class User(UUIDv7PrimaryKey, AuditColumns, Base):
@@ -27,7 +27,9 @@ class User(UUIDv7PrimaryKey, AuditColumns, Base):
     roles: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["user"])
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True
+    )
 
 
 class SigningKey(UUIDv7PrimaryKey, AuditColumns, Base):
@@ -48,7 +50,9 @@ class RefreshFamily(UUIDv7PrimaryKey, AuditColumns, Base):
 
     __tablename__ = "auth_refresh_family"
 
-    user_id: Mapped[UUID] = mapped_column(ForeignKey("auth_user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
+    )
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     last_used_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
@@ -70,7 +74,9 @@ class ActionToken(UUIDv7PrimaryKey, AuditColumns, Base):
 
     __tablename__ = "auth_action_token"
 
-    user_id: Mapped[UUID] = mapped_column(ForeignKey("auth_user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
+    )
     purpose: Mapped[str] = mapped_column(String(20))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
@@ -79,9 +85,13 @@ class ActionToken(UUIDv7PrimaryKey, AuditColumns, Base):
 
 class OAuthAccount(UUIDv7PrimaryKey, AuditColumns, Base):
     __tablename__ = "auth_oauth_account"
-    __table_args__ = (UniqueConstraint("provider", "subject", name="uq_auth_oauth_account_subject"),)
+    __table_args__ = (
+        UniqueConstraint("provider", "subject", name="uq_auth_oauth_account_subject"),
+    )
 
-    user_id: Mapped[UUID] = mapped_column(ForeignKey("auth_user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
+    )
     provider: Mapped[str] = mapped_column(String(20))
     subject: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(320), nullable=True)

@@ -9,7 +9,15 @@ from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 
-from qh.auth.domain.accounts.schemas import ForgotIn, RegisterIn, ResetIn, UserOut, UserPage, UserPatch, VerifyIn
+from qh.auth.domain.accounts.schemas import (
+    ForgotIn,
+    RegisterIn,
+    ResetIn,
+    UserOut,
+    UserPage,
+    UserPatch,
+    VerifyIn,
+)
 from qh.auth.domain.accounts.services import AccountService
 from qh.kit.auth import Principal, requires_role
 
@@ -20,23 +28,38 @@ class PublicAccountController(Controller):
     opt = {"exclude_from_auth": True}
 
     @post("/register", status_code=201, summary="Create an account", security=[])
-    async def register(self, data: JSONBody[RegisterIn], accounts: NamedDependency[AccountService]) -> UserOut:
+    async def register(
+        self, data: JSONBody[RegisterIn], accounts: NamedDependency[AccountService]
+    ) -> UserOut:
         """201 with the new account; 409 if the e-mail is taken; 422 for a weak password.
         A verification e-mail is requested (`auth.email_verification_requested`)."""
         return await accounts.register(data)
 
-    @post("/password/forgot", status_code=202, summary="Request a password reset e-mail", security=[])
-    async def forgot(self, data: JSONBody[ForgotIn], accounts: NamedDependency[AccountService]) -> None:
+    @post(
+        "/password/forgot", status_code=202, summary="Request a password reset e-mail", security=[]
+    )
+    async def forgot(
+        self, data: JSONBody[ForgotIn], accounts: NamedDependency[AccountService]
+    ) -> None:
         """Always 202, whether or not the e-mail has an account."""
         await accounts.forgot_password(data.email)
 
-    @post("/password/reset", status_code=204, summary="Set a new password with the e-mailed token", security=[])
-    async def reset(self, data: JSONBody[ResetIn], accounts: NamedDependency[AccountService]) -> None:
+    @post(
+        "/password/reset",
+        status_code=204,
+        summary="Set a new password with the e-mailed token",
+        security=[],
+    )
+    async def reset(
+        self, data: JSONBody[ResetIn], accounts: NamedDependency[AccountService]
+    ) -> None:
         """204 and every session of the account is revoked; 400 for a used or expired token."""
         await accounts.reset_password(data.token, data.password)
 
     @post("/email/verify", status_code=204, summary="Confirm the e-mail address", security=[])
-    async def verify(self, data: JSONBody[VerifyIn], accounts: NamedDependency[AccountService]) -> None:
+    async def verify(
+        self, data: JSONBody[VerifyIn], accounts: NamedDependency[AccountService]
+    ) -> None:
         await accounts.verify_email(data.token)
 
 
@@ -45,15 +68,21 @@ class MeController(Controller):
     tags = ["accounts"]
 
     @get("/", summary="The current user")
-    async def me(self, principal: NamedDependency[Principal], accounts: NamedDependency[AccountService]) -> UserOut:
+    async def me(
+        self, principal: NamedDependency[Principal], accounts: NamedDependency[AccountService]
+    ) -> UserOut:
         return await accounts.me(principal.id)
 
     @delete("/", status_code=204, summary="Delete my account (publishes user.deleted)")
-    async def delete_me(self, principal: NamedDependency[Principal], accounts: NamedDependency[AccountService]) -> None:
+    async def delete_me(
+        self, principal: NamedDependency[Principal], accounts: NamedDependency[AccountService]
+    ) -> None:
         await accounts.delete(principal.id)
 
     @post("/email/verify", status_code=202, summary="Send the verification e-mail again")
-    async def resend(self, principal: NamedDependency[Principal], accounts: NamedDependency[AccountService]) -> None:
+    async def resend(
+        self, principal: NamedDependency[Principal], accounts: NamedDependency[AccountService]
+    ) -> None:
         await accounts.request_verification(principal.id)
 
 

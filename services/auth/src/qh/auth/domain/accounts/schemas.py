@@ -11,7 +11,7 @@ import msgspec
 # The address syntax browsers accept for <input type=email>, plus a dot in the domain;
 # surrounding blanks are allowed here and trimmed by the service.
 EMAIL_PATTERN = (
-    r"^\s*[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+    r"^\s*[a-zA-Z0-9.!#$%&*+/=?^_{|}~-]{1,64}@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
     r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+\s*$"
 )
 
@@ -45,7 +45,18 @@ class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
 
     email: Email
     password: Password
-    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, examples=["Ada Lovelace"])] | None = None
+    full_name: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                min_length=1,
+                max_length=200,
+                pattern=r"^[^\x00-\x1f\x7f]+$",
+                examples=["Ada Lovelace"],
+            ),
+        ]
+        | None
+    ) = None
 
 
 class UserOut(msgspec.Struct):
@@ -70,7 +81,9 @@ class UserPage(msgspec.Struct):
 class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
     """What an admin may change: the roles and whether the account may log in."""
 
-    roles: Annotated[list[Role], msgspec.Meta(min_length=1, max_length=2)] | msgspec.UnsetType = msgspec.UNSET
+    roles: Annotated[list[Role], msgspec.Meta(min_length=1, max_length=2)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
 
 

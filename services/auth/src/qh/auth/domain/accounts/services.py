@@ -42,6 +42,11 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def plausible_email(email: str) -> bool:
+    """Worth a lookup: no control characters (PostgreSQL refuses NUL) and not too long."""
+    return 0 < len(email) <= 320 and not any(ord(c) < 32 or ord(c) == 127 for c in email)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -123,8 +128,10 @@ class AccountService:
         email = normalize_email(username)
         keys = (account_key(email), address_key(address))
         await self.core.throttle.check(*keys)
-        async with self.core.session_maker() as session:
-            user = await session.scalar(select(User).where(User.email == email))
+        user = None
+        if plausible_email(email):
+            async with self.core.session_maker() as session:
+                user = await session.scalar(select(User).where(User.email == email))
         ok = await self.core.hasher.verify(user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
             await self.core.throttle.failed(*keys)
@@ -146,10 +153,16 @@ class AccountService:
 
     # --- e-mailed tokens ---------------------------------------------------------------------
 
-    async def _action_token(self, session: AsyncSession, user: User, purpose: str, seconds: int) -> tuple[str, datetime]:
+    async def _action_token(
+        self, session: AsyncSession, user: User, purpose: str, seconds: int
+    ) -> tuple[str, datetime]:
         raw = new_secret()
         expires_at = _now() + timedelta(seconds=seconds)
-        session.add(ActionToken(user_id=user.id, purpose=purpose, token_hash=digest(raw), expires_at=expires_at))
+        session.add(
+            ActionToken(
+                user_id=user.id, purpose=purpose, token_hash=digest(raw), expires_at=expires_at
+            )
+        )
         return raw, expires_at
 
     async def send_verification(self, session: AsyncSession, user: User) -> None:
@@ -161,7 +174,11 @@ class AccountService:
             session,
             AUTH_EMAIL_VERIFICATION_REQUESTED,
             EmailVerificationRequested(
-                user_id=user.id, email=user.email, full_name=user.full_name, verify_url=url, expires_at=expires_at
+                user_id=user.id,
+                email=user.email,
+                full_name=user.full_name,
+                verify_url=url,
+                expires_at=expires_at,
             ),
             subject=str(user.id),
         )
@@ -226,7 +243,11 @@ class AccountService:
                 session,
                 AUTH_PASSWORD_RESET_REQUESTED,
                 PasswordResetRequested(
-                    user_id=user.id, email=user.email, full_name=user.full_name, reset_url=url, expires_at=expires_at
+                    user_id=user.id,
+                    email=user.email,
+                    full_name=user.full_name,
+                    reset_url=url,
+                    expires_at=expires_at,
                 ),
                 subject=str(user.id),
             )
@@ -280,7 +301,9 @@ class AccountService:
             if user is None:
                 raise NotFound("No such account")
             await session.delete(user)
-            await self.core.outbox.add(session, USER_DELETED, UserDeleted(user_id=user_id), subject=str(user_id))
+            await self.core.outbox.add(
+                session, USER_DELETED, UserDeleted(user_id=user_id), subject=str(user_id)
+            )
 
     # --- administration --------------------------------------------------------------------
 
@@ -288,7 +311,9 @@ class AccountService:
         async with self.core.session_maker() as session:
             total = await session.scalar(select(func.count()).select_from(User)) or 0
             users = (
-                await session.scalars(select(User).order_by(User.created_at, User.id).limit(limit).offset(offset))
+                await session.scalars(
+                    select(User).order_by(User.created_at, User.id).limit(limit).offset(offset)
+                )
             ).all()
         return UserPage(items=[user_out(u) for u in users], total=total, limit=limit, offset=offset)
 
@@ -300,7 +325,9 @@ class AccountService:
             if user_id == acting_admin:
                 drops_admin = isinstance(data.roles, list) and "admin" not in data.roles
                 if drops_admin or data.is_active is False:
-                    raise Conflict("Admins cannot remove their own admin role or deactivate themselves")
+                    raise Conflict(
+                        "Admins cannot remove their own admin role or deactivate themselves"
+                    )
             if isinstance(data.roles, list):
                 user.roles = sorted(set(data.roles) | {"user"})
             if isinstance(data.is_active, bool):
@@ -325,7 +352,11 @@ class AccountService:
             created = user is None
             if user is None:
                 user = await self.create_user(
-                    session, email, password_hash=password_hash, roles=["admin", "user"], email_verified=True
+                    session,
+                    email,
+                    password_hash=password_hash,
+                    roles=["admin", "user"],
+                    email_verified=True,
                 )
             else:
                 user.roles = sorted(set(user.roles) | {"admin", "user"})

@@ -29,7 +29,10 @@ class OAuthController(Controller):
 
     @get("/{provider:str}/authorize", status_code=302, summary="Start a social login", security=[])
     async def authorize(
-        self, provider: Provider, social: NamedDependency[SocialLogin], core: NamedDependency[AuthCore]
+        self,
+        provider: Provider,
+        social: NamedDependency[SocialLogin],
+        core: NamedDependency[AuthCore],
     ) -> Redirect:
         """Redirects to the provider (authorization code with PKCE S256 and ``state``)."""
         url, state = await social.authorize(provider)

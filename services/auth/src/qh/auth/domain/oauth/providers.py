@@ -11,6 +11,14 @@ from qh.auth.settings import OAUTH_PROVIDERS, AuthSettings
 from qh.kit.runtime import Secrets
 
 
+def _clean(value: Any, limit: int) -> str | None:
+    """Provider text as we store it: a string without control characters, bounded."""
+    if value is None:
+        return None
+    text = "".join(c for c in str(value) if ord(c) >= 32 and ord(c) != 127).strip()
+    return text[:limit] or None
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who the provider says the user is."""
@@ -19,6 +27,13 @@ class Identity:
     email: str | None
     email_verified: bool
     name: str | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "subject", _clean(self.subject, 255) or "")
+        object.__setattr__(self, "email", _clean(self.email, 320))
+        object.__setattr__(self, "name", _clean(self.name, 200))
+        if not self.subject:
+            raise ValueError("the provider gave no subject")
 
 
 @dataclass(frozen=True)
@@ -43,7 +58,9 @@ class Provider:
                 name=info.get("name"),
             )
         if self.name == "github":
-            emails = await client.get(self.userinfo_url.rstrip("/") + "/emails", headers={"Accept": "application/json"})
+            emails = await client.get(
+                self.userinfo_url.rstrip("/") + "/emails", headers={"Accept": "application/json"}
+            )
             emails.raise_for_status()
             primary = next((e for e in emails.json() if e.get("primary")), None) or {}
             return Identity(
@@ -61,10 +78,16 @@ class Provider:
         )
 
 
-SCOPES = {"google": "openid email profile", "github": "read:user user:email", "yandex": "login:email login:info"}
+SCOPES = {
+    "google": "openid email profile",
+    "github": "read:user user:email",
+    "yandex": "login:email login:info",
+}
 
 
-async def enabled_provider(name: str, settings: AuthSettings, secrets_port: Secrets) -> Provider | None:
+async def enabled_provider(
+    name: str, settings: AuthSettings, secrets_port: Secrets
+) -> Provider | None:
     """The provider ``name`` when its client id and secret are configured."""
     if name not in OAUTH_PROVIDERS:
         return None

@@ -72,11 +72,19 @@ class SocialLogin:
                 )
             )
         async with self._client(provider) as client:
-            url, _ = client.create_authorization_url(provider.authorize_url, state=state, code_verifier=verifier)
+            url, _ = client.create_authorization_url(
+                provider.authorize_url, state=state, code_verifier=verifier
+            )
         return url, state
 
     async def callback(
-        self, name: str, *, code: str | None, state: str | None, browser_state: str | None, error: str | None
+        self,
+        name: str,
+        *,
+        code: str | None,
+        state: str | None,
+        browser_state: str | None,
+        error: str | None,
     ) -> TokenOut:
         provider = await self.provider(name)
         if error:
@@ -107,29 +115,39 @@ class SocialLogin:
         try:
             async with self._client(provider) as client:
                 await client.fetch_token(
-                    provider.token_url, code=code, code_verifier=verifier, grant_type="authorization_code"
+                    provider.token_url,
+                    code=code,
+                    code_verifier=verifier,
+                    grant_type="authorization_code",
                 )
                 return await provider.identity(client)
         except OAuthError as exc:
             raise BadRequest(f"The provider refused the code: {exc.error}") from None
         except httpx.HTTPStatusError as exc:
-            raise ServiceUnavailable(f"{provider.name} answered {exc.response.status_code}") from None
+            raise ServiceUnavailable(
+                f"{provider.name} answered {exc.response.status_code}"
+            ) from None
         except (httpx.HTTPError, KeyError, ValueError) as exc:
             log.warning("oauth_provider_failed", provider=provider.name, error=repr(exc))
-            raise ServiceUnavailable(f"{provider.name} could not be reached or answered badly") from None
+            raise ServiceUnavailable(
+                f"{provider.name} could not be reached or answered badly"
+            ) from None
 
     async def _sign_in(self, provider: Provider, identity: Identity) -> TokenOut:
         async with self.core.session_maker() as session, session.begin():
             linked = await session.scalar(
                 select(OAuthAccount).where(
-                    OAuthAccount.provider == provider.name, OAuthAccount.subject == identity.subject[:255]
+                    OAuthAccount.provider == provider.name,
+                    OAuthAccount.subject == identity.subject[:255],
                 )
             )
             if linked is not None:
                 user = await session.get(User, linked.user_id)
             else:
                 if not identity.email or not identity.email_verified:
-                    raise BadRequest(f"{provider.name} did not confirm an e-mail address for this account")
+                    raise BadRequest(
+                        f"{provider.name} did not confirm an e-mail address for this account"
+                    )
                 email = normalize_email(identity.email)[:320]
                 user = await session.scalar(select(User).where(User.email == email))
                 if user is None:
@@ -147,7 +165,12 @@ class SocialLogin:
                     user.email_verified = True
                     await tokens(self.core).revoke_all(session, user.id, "social_link")
                 session.add(
-                    OAuthAccount(user_id=user.id, provider=provider.name, subject=identity.subject[:255], email=email)
+                    OAuthAccount(
+                        user_id=user.id,
+                        provider=provider.name,
+                        subject=identity.subject[:255],
+                        email=email,
+                    )
                 )
                 log.info("oauth_account_linked", provider=provider.name, user_id=str(user.id))
             if user is None or not user.is_active:

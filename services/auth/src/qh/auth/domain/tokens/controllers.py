@@ -60,17 +60,26 @@ class TokenController(Controller):
         if data.grant_type == "password":
             if data.username is None or data.password is None:
                 raise InvalidValue.field("username", "username and password are required")
-            return await accounts.login(data.username, data.password, client_address(request, core.settings))
+            return await accounts.login(
+                data.username, data.password, client_address(request, core.settings)
+            )
         if data.grant_type == "refresh_token":
             if not data.refresh_token:
                 raise InvalidValue.field("refresh_token", "required for this grant")
             return await tokens.refresh(data.refresh_token)
         if data.grant_type == "client_credentials":
             basic_id, basic_secret = _basic_credentials(request)
-            return await tokens.client_credentials(data.client_id or basic_id, data.client_secret or basic_secret)
+            return await tokens.client_credentials(
+                data.client_id or basic_id, data.client_secret or basic_secret
+            )
         raise InvalidValue.field("grant_type", f"unsupported; use one of {', '.join(GRANTS)}")
 
-    @post("/logout", status_code=204, summary="Log out: revoke the refresh token's family", security=[])
+    @post(
+        "/logout",
+        status_code=204,
+        summary="Log out: revoke the refresh token's family",
+        security=[],
+    )
     async def logout(self, data: JSONBody[LogoutIn], tokens: NamedDependency[TokenService]) -> None:
         """Always 204, whether or not the token was known."""
         await tokens.logout(data.refresh_token)
@@ -79,7 +88,12 @@ class TokenController(Controller):
     async def jwks(self, core: NamedDependency[AuthCore]) -> dict[str, Any]:
         return await core.keys.jwks()
 
-    @get("/.well-known/openid-configuration", summary="Issuer metadata", security=[], sync_to_thread=False)
+    @get(
+        "/.well-known/openid-configuration",
+        summary="Issuer metadata",
+        security=[],
+        sync_to_thread=False,
+    )
     def openid_configuration(self, core: NamedDependency[AuthCore]) -> dict[str, Any]:
         issuer = core.settings.resolved_auth_issuer
         return {

@@ -21,7 +21,10 @@ class TokenForm(msgspec.Struct):
             examples=["password"],
         ),
     ]
-    username: Annotated[str, msgspec.Meta(max_length=320, description="The e-mail (password grant)")] | None = None
+    username: (
+        Annotated[str, msgspec.Meta(max_length=320, description="The e-mail (password grant)")]
+        | None
+    ) = None
     password: Annotated[str, msgspec.Meta(max_length=1024)] | None = None
     refresh_token: Annotated[str, msgspec.Meta(max_length=256)] | None = None
     client_id: Annotated[str, msgspec.Meta(max_length=200)] | None = None

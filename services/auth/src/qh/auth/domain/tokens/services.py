@@ -43,7 +43,9 @@ class TokenService:
         self.settings = core.settings
 
     async def access_token(self, user: User) -> str:
-        claims = self.core.keys.access_claims(user.id, list(user.roles), self.settings.access_token_seconds)
+        claims = self.core.keys.access_claims(
+            user.id, list(user.roles), self.settings.access_token_seconds
+        )
         return await self.core.keys.sign(claims)
 
     async def start_family(self, session: AsyncSession, user: User) -> str:
@@ -105,7 +107,9 @@ class TokenService:
                 if family.revoked_at is None:
                     family.revoked_at, family.revoked_reason = now, refused
                 if refused == "reuse":
-                    log.warning("refresh_token_reuse", family_id=str(family.id), user_id=str(user.id))
+                    log.warning(
+                        "refresh_token_reuse", family_id=str(family.id), user_id=str(user.id)
+                    )
             else:
                 family.last_used_at = now
                 new_raw = new_secret()
@@ -135,7 +139,9 @@ class TokenService:
             .values(revoked_at=_now(), revoked_reason=reason)
         )
 
-    async def client_credentials(self, client_id: str | None, client_secret: str | None) -> TokenOut:
+    async def client_credentials(
+        self, client_id: str | None, client_secret: str | None
+    ) -> TokenOut:
         settings = self.settings
         expected = settings.platform_client_secret or await self.core.runtime.secrets.get(
             settings.platform_client_secret_name
@@ -156,4 +162,8 @@ class TokenService:
             settings.service_token_seconds,
             client_id=client_id,
         )
-        return TokenOut(access_token=await self.core.keys.sign(claims), token_type="Bearer", expires_in=settings.service_token_seconds)
+        return TokenOut(
+            access_token=await self.core.keys.sign(claims),
+            token_type="Bearer",
+            expires_in=settings.service_token_seconds,
+        )
