@@ -226,3 +226,10 @@ def ud() -> Any:
     import sys
 
     return sys.modules[__name__]
+
+
+async def published(shared: Shared, user: User) -> list[dict[str, Any]]:
+    """Relay what the outbox holds; the profile.updated payloads about ``user`` so far."""
+    await shared.app.state.qh.outbox.relay_once()
+    await shared.runtime.drain()
+    return [p for p in shared.recorder.payloads() if p["user_id"] == str(user.id)]

@@ -182,7 +182,7 @@ class ExchangeService:
     ) -> dict[str, Any]:
         """Apply the wire type's shape rules (lengths, enums) to mapped values."""
         try:
-            return msgspec.structs.asdict(msgspec.convert(values, struct))
+            return msgspec.to_builtins(msgspec.convert(values, struct))  # type: ignore[no-any-return]
         except msgspec.ValidationError as exc:
             match = _MSGSPEC_PATH.search(str(exc))
             field = where(match.group(1)) if match else where("")

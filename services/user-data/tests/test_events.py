@@ -1,0 +1,142 @@
+"""Events: a profile per user.registered (idempotent), erased on user.deleted, and one
+profile.updated per committed change."""
+
+from __future__ import annotations
+
+import uuid
+
+import msgspec
+from sqlalchemy import func, select
+
+from qh.contracts import USER_DELETED, USER_REGISTERED, UserDeleted, UserRegistered
+from qh.kit.cloudevents import make_cloudevent
+from qh.user_data.db import models
+
+
+def cloud_event(topic, payload) -> bytes:
+    return msgspec.json.encode(make_cloudevent(topic, payload, source="qh/auth"))
+
+
+async def deliver(client, topic, body: bytes) -> None:
+    r = await client.post(
+        f"/events/{topic.name}",
+        content=body,
+        headers={"content-type": "application/cloudevents+json"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "SUCCESS"
+
+
+async def count(shared, model, user_id) -> int:
+    async with shared.app.state.qh.session() as session:
+        return (
+            await session.scalar(
+                select(func.count()).select_from(model).where(model.user_id == user_id)
+            )
+            or 0
+        )
+
+
+async def test_user_registered_creates_the_profile_once(shared, client, ud) -> None:
+    user = ud.User(client, shared.tokens)
+    body = cloud_event(
+        USER_REGISTERED,
+        UserRegistered(user_id=user.id, email="Anna@Example.RU", full_name="Анна Смирнова"),
+    )
+    await deliver(client, USER_REGISTERED, body)
+    await deliver(client, USER_REGISTERED, body)  # the same CloudEvent again
+    assert await count(shared, models.Profile, user.id) == 1
+    me = (await user.get("/me")).json()
+    assert me["full_name"] == "Анна Смирнова"
+    assert me["email"] == "Anna@example.ru"
+    assert me["revision"] == 0
+
+    # Another event id for a user who already has a profile changes nothing either.
+    await user.patch("/me", json={"full_name": "Анна"})
+    other = cloud_event(USER_REGISTERED, UserRegistered(user_id=user.id, email="other@example.com"))
+    await deliver(client, USER_REGISTERED, other)
+    assert (await user.get("/me")).json()["full_name"] == "Анна"
+    assert await count(shared, models.Profile, user.id) == 1
+
+
+async def test_user_registered_after_a_first_request(shared, client, ud) -> None:
+    user = ud.User(client, shared.tokens)
+    await user.get("/me")
+    await deliver(
+        client,
+        USER_REGISTERED,
+        cloud_event(USER_REGISTERED, UserRegistered(user_id=user.id, email="a@b.ru")),
+    )
+    assert await count(shared, models.Profile, user.id) == 1
+
+
+async def test_user_registered_through_the_bus(shared, client, ud) -> None:
+    user_id = uuid.uuid4()
+    event = make_cloudevent(
+        USER_REGISTERED, UserRegistered(user_id=user_id, email="bus@example.com"), source="qh/auth"
+    )
+    await shared.runtime.publish(USER_REGISTERED.name, event)
+    await shared.runtime.publish(USER_REGISTERED.name, event)
+    await shared.runtime.drain()
+    assert await count(shared, models.Profile, user_id) == 1
+
+
+async def test_user_deleted_erases_profile_and_every_section(shared, alice, client, ud) -> None:
+    await alice.put("/me", json={"full_name": "Иван"})
+    for section, body in ud.VALID.items():
+        for _ in range(2):
+            assert (await alice.post(f"/me/{section}", json=body)).status_code == 201
+    await alice.get("/me/export")
+    bob = ud.User(client, shared.tokens)
+    await bob.post("/me/skills", json={"name": "Go"})
+
+    body = cloud_event(USER_DELETED, UserDeleted(user_id=alice.id))
+    await deliver(client, USER_DELETED, body)
+    await deliver(client, USER_DELETED, body)
+    assert await count(shared, models.Profile, alice.id) == 0
+    for model in models.SECTION_MODELS.values():
+        assert await count(shared, model, alice.id) == 0
+    async with shared.app.state.qh.session() as session:
+        assert (
+            await session.scalar(
+                select(func.count())
+                .select_from(models.ProfileExport)
+                .join(models.Profile, models.Profile.id == models.ProfileExport.profile_id)
+                .where(models.Profile.user_id == alice.id)
+            )
+            == 0
+        )
+    assert await count(shared, models.Skill, bob.id) == 1  # other users keep theirs
+
+
+async def test_user_deleted_for_an_unknown_user_is_fine(client) -> None:
+    await deliver(
+        client, USER_DELETED, cloud_event(USER_DELETED, UserDeleted(user_id=uuid.uuid4()))
+    )
+
+
+async def test_profile_updated_once_per_change(shared, alice, ud) -> None:
+    await alice.get("/me")  # creating the profile is not a change
+    assert await ud.published(shared, alice) == []
+    await alice.patch("/me", json={"headline": "Dev"})
+    item = (await alice.post("/me/skills", json={"name": "Go"})).json()
+    await alice.patch(f"/me/skills/{item['id']}", json={"level": "expert"})
+    await alice.patch(f"/me/skills/{item['id']}", json={"level": "expert"})  # no change
+    await alice.patch("/me", json={"phone": "bad"})  # refused: no change
+    await alice.delete(f"/me/skills/{item['id']}")
+    events = await ud.published(shared, alice)
+    assert [(e["sections"], e["revision"]) for e in events] == [
+        (["personal"], 1),
+        (["skills"], 2),
+        (["skills"], 3),
+        (["skills"], 4),
+    ]
+    assert (await alice.get("/me")).json()["revision"] == 4
+
+
+async def test_a_refused_change_publishes_nothing(shared, alice, ud) -> None:
+    await alice.post(
+        "/me/experience",
+        json={"company": "X", "position": "Y", "start_date": "2020", "end_date": "2019"},
+    )
+    assert await ud.published(shared, alice) == []
