@@ -151,7 +151,12 @@ async def test_dapr_subscribe_lists_every_subscription(
             "topic": demo.NOTED.name,
             "route": f"/events/{demo.NOTED.name}",
             "deadLetterTopic": demo.NOTED.dead_letter,
-        }
+        },
+        {
+            "pubsubname": "pubsub",
+            "topic": demo.NOTED.dead_letter,
+            "route": f"/events/{demo.NOTED.dead_letter}",
+        },
     ]
 
 

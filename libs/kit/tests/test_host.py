@@ -12,7 +12,9 @@ from qh.kit import cli
 from qh.kit.host import Platform
 
 
-async def test_platform_mounts_services_at_their_prefix(demo: Any, database_url: str, tokens: Any) -> None:
+async def test_platform_mounts_services_at_their_prefix(
+    demo: Any, database_url: str, tokens: Any, inbound: Any
+) -> None:
     from qh.kit.testing import jwks_app
 
     platform = Platform(
@@ -21,6 +23,7 @@ async def test_platform_mounts_services_at_their_prefix(demo: Any, database_url:
         database_url=database_url,
         public_base_url="http://testserver",
         auth_issuer="http://testserver/api/v1/auth",
+        event_backoff_seconds=0.01,
     )
     platform.runtime.attach("auth", jwks_app(tokens))
     async with platform:
@@ -39,6 +42,9 @@ async def test_platform_mounts_services_at_their_prefix(demo: Any, database_url:
             assert missing.headers["content-type"].startswith("application/problem+json")
             metrics = await client.get("/metrics")
             assert 'service="demo"' in metrics.text
+            await platform.service("demo").app.state.qh.outbox.relay_once()
+            await platform.runtime.drain()
+            assert inbound.processed, "the event crossed the shared runtime"
 
 
 def test_unknown_slug_is_a_clear_error() -> None:

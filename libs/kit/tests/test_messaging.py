@@ -128,6 +128,8 @@ async def test_permanent_failure_goes_to_the_dead_letter_topic_with_the_reason(
         "ops", Litestar([dead]), [Subscription(demo.NOTED.dead_letter, "/dead", "never")]
     )
     inbound.always_fail = True
+    labels = {"service": "demo", "topic": demo.NOTED.name}
+    dead_before = dead_lettered(labels)
     await client.post("/api/v1/demo/notes", json={"text": "doomed"}, headers=tokens.headers())
     await service_context(app).outbox.relay_once()
     await runtime.drain()
@@ -139,6 +141,8 @@ async def test_permanent_failure_goes_to_the_dead_letter_topic_with_the_reason(
     assert len(received) == 1
     assert received[0]["data"]["text"] == "doomed"
     assert "500" in received[0]["deadletterreason"]
+    labels = {"service": "demo", "topic": demo.NOTED.name}
+    assert dead_lettered(labels) == dead_before + 1
     assert await count_notes(app, "copy of doomed") == 0
 
 
@@ -255,6 +259,12 @@ async def test_publish_failure_keeps_the_event_for_a_later_attempt(
     assert bus.published == [event_id]
     assert await outbox.pending() == 0
     await context.db.get_engine().dispose()
+
+
+def dead_lettered(labels: dict[str, str]) -> float:
+    from qh.kit.observability import metrics
+
+    return metrics().registry.get_sample_value("qh_events_dead_lettered_total", labels) or 0.0
 
 
 def _jwks(tokens: TokenFactory) -> Litestar:

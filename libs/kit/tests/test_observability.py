@@ -32,11 +32,11 @@ async def test_metrics_count_requests_by_route_template_and_status(
 async def test_services_can_add_domain_counters(client: httpx.AsyncClient) -> None:
     from qh.kit.observability import metrics
 
-    metrics().counter("demo_widgets_total", "Widgets made", ["kind"]).labels("demo", "round").inc(2)
-    assert (
-        'qh_demo_widgets_total{kind="round",service="demo"} 2.0'
-        in (await client.get("/metrics")).text
-    )
+    labels = {"kind": "round", "service": "demo"}
+    before = metrics().registry.get_sample_value("qh_demo_widgets_total", labels) or 0.0
+    metrics().counter("demo_widgets", "Widgets made", ["kind"]).labels("demo", "round").inc(2)
+    exposed = (await client.get("/metrics")).text
+    assert f'qh_demo_widgets_total{{kind="round",service="demo"}} {before + 2}' in exposed
 
 
 async def test_incoming_trace_is_continued_and_carried_into_events(

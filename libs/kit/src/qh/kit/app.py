@@ -40,6 +40,7 @@ from qh.kit.messaging import (
     Inbox,
     Outbox,
     add_messaging_tables,
+    dead_letter_route,
     subscription_of,
     subscription_route,
 )
@@ -198,20 +199,25 @@ def create_service_app(
     context = ServiceContext(definition, settings, runtime, db, metadata, verifier)
     specs = [subscription_of(handler) for handler in subscribers]
     event_routes = [
-        subscription_route(spec, inbox=lambda: context.inbox, context=lambda: context, service=definition.slug)
+        route
         for spec in specs
+        for route in (
+            subscription_route(spec, inbox=lambda: context.inbox, context=lambda: context, service=definition.slug),
+            dead_letter_route(spec, service=definition.slug),
+        )
     ]
+    subscriptions = [subscription for spec in specs for subscription in spec.subscriptions()]
 
     @get("/dapr/subscribe", include_in_schema=False, opt={"exclude_from_auth": True}, sync_to_thread=False)
     def dapr_subscribe() -> list[dict[str, str]]:
         return [
             {
                 "pubsubname": settings.dapr_pubsub,
-                "topic": spec.topic.name,
-                "route": spec.route,
-                "deadLetterTopic": spec.dead_letter_topic,
+                "topic": subscription.topic,
+                "route": subscription.route,
+                **({"deadLetterTopic": subscription.dead_letter_topic} if subscription.dead_letter_topic else {}),
             }
-            for spec in specs
+            for subscription in subscriptions
         ]
 
     @get("/health/live", include_in_schema=False, opt={"exclude_from_auth": True}, sync_to_thread=False)
@@ -235,7 +241,7 @@ def create_service_app(
             from qh.kit.db import upgrade
 
             await asyncio.to_thread(upgrade, definition.migrations, settings.resolved_database_url)
-        runtime.attach(definition.slug, app, [spec.subscription() for spec in specs])
+        runtime.attach(definition.slug, app, subscriptions)
         context.outbox.start()
         try:
             yield

@@ -67,16 +67,25 @@ class Platform:
         environ: Mapping[str, str] | None = None,
         **overrides: Any,
     ) -> None:
-        self.runtime = LocalRuntime()
-        self.mounted: list[Mounted] = []
-        for definition in definitions:
-            settings = definition.load_settings(environ, migrate_on_start=True, **overrides)
-            app = definition.create_app(settings, runtime=self.runtime)
-            self.mounted.append(Mounted(definition, app))
+        loaded = [
+            (definition, definition.load_settings(environ, migrate_on_start=True, **overrides))
+            for definition in definitions
+        ]
+        self.runtime = LocalRuntime.from_settings(loaded[0][1]) if loaded else LocalRuntime()
+        self.mounted = [
+            Mounted(definition, definition.create_app(settings, runtime=self.runtime))
+            for definition, settings in loaded
+        ]
         # Longest prefix first, so /api/v1/a/b wins over /api/v1/a.
         self.mounted.sort(key=lambda m: len(m.definition.prefix), reverse=True)
         self.index = self._index_app()
         self._stack: contextlib.AsyncExitStack | None = None
+
+    def service(self, slug: str) -> Mounted:
+        for mounted in self.mounted:
+            if mounted.definition.slug == slug:
+                return mounted
+        raise UnknownService(slug)
 
     def _index_app(self) -> Litestar:
         services = sorted(self.mounted, key=lambda m: m.definition.slug)

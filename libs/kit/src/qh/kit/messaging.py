@@ -134,6 +134,7 @@ class Outbox:
         self.backoff_max_seconds = backoff_max_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._lock = asyncio.Lock()
         _listen_for_commits()
 
@@ -217,32 +218,37 @@ class Outbox:
             return len((await session.execute(select(self.table.c.id))).all())
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
+            self._wake.clear()
             try:
-                self._wake.clear()
                 if await self.relay_once() >= self.batch_size:
                     continue
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("outbox_relay_failed", service=self.service)
+            if self._stopping:
+                break
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                async with asyncio.timeout(self.poll_seconds):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name=f"outbox-{self.service}")
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+    async def stop(self, grace_seconds: float = 5.0) -> None:
+        """Finish the batch in flight, then stop; what is left is relayed on the next start."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        done, _ = await asyncio.wait({task}, timeout=grace_seconds)
+        if not done:
+            task.cancel()
+            await asyncio.wait({task}, timeout=grace_seconds)
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -273,8 +279,16 @@ class SubscriptionSpec(Generic[P]):
     def route(self) -> str:
         return f"/events/{self.topic.name}"
 
-    def subscription(self) -> Subscription:
-        return Subscription(self.topic.name, self.route, self.dead_letter_topic)
+    @property
+    def dead_letter_route(self) -> str:
+        return f"/events/{self.dead_letter_topic}"
+
+    def subscriptions(self) -> list[Subscription]:
+        """The topic itself, and its dead-letter topic (which has none of its own)."""
+        return [
+            Subscription(self.topic.name, self.route, self.dead_letter_topic),
+            Subscription(self.dead_letter_topic, self.dead_letter_route, ""),
+        ]
 
 
 def subscribe(
@@ -395,6 +409,37 @@ def subscription_route(
         status_code=200,
         request_max_body_size=10 * 1024 * 1024,
     )(receive)
+
+
+def dead_letter_route(spec: SubscriptionSpec[Any], *, service: str) -> HTTPRouteHandler:
+    """Receives what finally failed on ``spec.topic``: logged with the whole event and
+    counted, so a dead letter is never silently discarded by the broker."""
+
+    async def receive_dead_letter(request: Request[Any, Any, Any]) -> Response[Any]:
+        raw = await request.body()
+        try:
+            cloud_event = msgspec.json.decode(raw, type=CloudEvent)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            log.error("event_dead_lettered", topic=spec.topic.name, raw=raw[:4000].decode(errors="replace"))
+        else:
+            log.error(
+                "event_dead_lettered",
+                topic=spec.topic.name,
+                id=cloud_event.id,
+                reason=cloud_event.deadletterreason,
+                data=cloud_event.data,
+            )
+        metrics().events_dead_lettered.labels(service, spec.topic.name).inc()
+        return Response({"status": EventStatus.SUCCESS.value}, status_code=200)
+
+    return post(
+        f"/events/{spec.dead_letter_topic}",
+        include_in_schema=False,
+        opt={"exclude_from_auth": True, "dapr_route": True},
+        name=f"dead-letters:{spec.topic.name}",
+        status_code=200,
+        request_max_body_size=10 * 1024 * 1024,
+    )(receive_dead_letter)
 
 
 __all__ = [

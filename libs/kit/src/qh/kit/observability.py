@@ -131,7 +131,7 @@ class Metrics:
         self._custom: dict[str, Counter] = {}
 
     def counter(self, name: str, documentation: str, labels: Sequence[str] = ()) -> Counter:
-        """A domain counter (``qh_<name>_total``), created once and labelled by service."""
+        """A domain counter exposed as ``qh_<name>_total``, created once, labelled by service."""
         if name not in self._custom:
             self._custom[name] = Counter(
                 f"qh_{name}", documentation, ["service", *labels], registry=self.registry

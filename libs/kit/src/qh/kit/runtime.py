@@ -23,7 +23,7 @@ import msgspec
 import structlog
 
 from qh.kit.cloudevents import CLOUDEVENTS_JSON, CloudEvent
-from qh.kit.observability import metrics, outgoing_headers
+from qh.kit.observability import outgoing_headers
 from qh.kit.problems import ServiceUnavailable
 from qh.kit.settings import ServiceSettings
 
@@ -320,11 +320,11 @@ class LocalRuntime:
     async def _dead_letter(
         self, app_id: str, subscription: Subscription, event: CloudEvent, reason: str
     ) -> None:
-        log.error("event_dead_lettered", topic=subscription.topic, subscriber=app_id, id=event.id, reason=reason)
-        metrics().events_dead_lettered.labels(app_id, subscription.topic).inc()
+        log.warning("event_moved_to_dead_letters", topic=subscription.topic, subscriber=app_id, id=event.id)
         dead = msgspec.structs.replace(event, deadletterreason=reason)
         self.dead_letters.append(DeadLetter(subscription.topic, app_id, dead, reason))
-        await self.publish(subscription.dead_letter_topic, dead)
+        if subscription.dead_letter_topic:
+            await self.publish(subscription.dead_letter_topic, dead)
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Wait until every delivery in flight has succeeded, dropped or dead-lettered."""
