@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import hmac
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import structlog
 from authlib.integrations.base_client import OAuthError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -45,7 +45,10 @@ class SocialLogin:
     def redirect_uri(self, provider: Provider) -> str:
         return f"{self.settings.oauth_redirect_base}/oauth/{provider.name}/callback"
 
-    def _client(self, provider: Provider) -> AsyncOAuth2Client:
+    def _client(self, provider: Provider) -> Any:
+        # Imported on use: Authlib warns at import time about its httpx integration.
+        from authlib.integrations.httpx_client import AsyncOAuth2Client
+
         return AsyncOAuth2Client(
             client_id=provider.client_id,
             client_secret=provider.client_secret,
