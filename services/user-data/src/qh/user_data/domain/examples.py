@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Litestar
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, RequestBody, Schema
 
 RU_ID, EN_ID = "0193a0c4-6f1e-7c2a-9d3b-1f2e3d4c5b6a", "0193a0c4-7a2b-7d3c-8e4f-2a3b4c5d6e7f"
 ITEM_ID, WHEN = "0193a0c5-1b2c-7e3d-9f4a-5b6c7d8e9f0a", "2026-11-20T09:30:00+00:00"
@@ -319,7 +320,32 @@ def document_schemas(app: Litestar) -> None:
             continue
         key = name.rsplit("_", 1)[-1]
         found = examples.get(name) or examples.get(key)
-        if found and not schema.examples:
+        if found:
             schema.examples = found
         if not schema.description:
             schema.description = f"{key} (see the operations that use it)."
+    # The import route reads its body itself (to check it against the JSON Resume schema).
+    item = (openapi.paths or {}).get("/api/v1/profile/me/import")
+    if item is not None and item.post is not None:
+        document = Schema(
+            type=OpenAPIType.OBJECT,
+            description="A JSON Resume document (https://jsonresume.org/schema, v1.0.0)",
+            examples=[_SAMPLE_IMPORT],
+        )
+        item.post.request_body = RequestBody(
+            content={"application/json": OpenAPIMediaType(schema=document)}, required=True
+        )
+
+
+_SAMPLE_IMPORT = {
+    "basics": {
+        "name": "Иван Петров",
+        "label": "Python-разработчик",
+        "email": "ivan.petrov@example.ru",
+        "phone": "8 (916) 123-45-67",
+        "location": {"city": "Москва", "countryCode": "RU"},
+    },
+    "work": [{"name": "Яндекс", "position": "Python-разработчик", "startDate": "2019-02"}],
+    "skills": [{"name": "Python", "level": "Expert", "keywords": ["asyncio"]}],
+    "languages": [{"language": "Russian", "fluency": "Native speaker"}],
+}

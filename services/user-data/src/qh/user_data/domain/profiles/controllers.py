@@ -38,7 +38,10 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries for the RFC 9457 problems a route can answer."""
     return {
         status: ResponseSpec(
-            data_container=ProblemBody, description=_PROBLEM_TEXT[status], media_type=PROBLEM_JSON
+            data_container=ProblemBody,
+            description=_PROBLEM_TEXT[status],
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
         )
         for status in (401, *statuses)
     }

@@ -1,0 +1,108 @@
+"""The OpenAPI document is a usable manual, and a bounded schemathesis run over it finds no
+server error and no response that breaks the schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import anyio.from_thread
+import httpx
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+EXAMPLES_PER_OPERATION = 12
+
+
+async def test_docs_are_public(client) -> None:
+    r = await client.get("/api/v1/profile/openapi.json")
+    assert r.status_code == 200
+    assert (await client.get("/api/v1/profile/docs")).status_code == 200
+    paths = r.json()["paths"]
+    for section in (
+        "education",
+        "experience",
+        "skills",
+        "languages",
+        "achievements",
+        "certificates",
+        "projects",
+    ):
+        assert set(paths[f"/api/v1/profile/me/{section}"]) == {"get", "post"}
+        assert set(paths[f"/api/v1/profile/me/{section}/{{item_id}}"]) == {
+            "get",
+            "put",
+            "patch",
+            "delete",
+        }
+    assert set(paths["/api/v1/profile/me"]) == {"get", "put", "patch"}
+    assert "/api/v1/profile/me/export" in paths
+    assert "/api/v1/profile/me/import" in paths
+    assert "/api/v1/profile/users/{user_id}/export" in paths
+
+
+async def test_every_schema_has_a_description_and_examples_in_two_languages(client) -> None:
+    schemas = (await client.get("/api/v1/profile/openapi.json")).json()["components"]["schemas"]
+    assert len(schemas) > 30
+    for name, schema in schemas.items():
+        assert schema.get("description"), name
+        assert len(schema.get("examples") or []) >= 2, name
+    personal = schemas["PersonalData"]["examples"]
+    assert personal[0]["full_name"] == "Иван Петров"
+    assert personal[1]["full_name"] == "Emily Carter"
+
+
+def _send(client: httpx.AsyncClient, kwargs: dict[str, Any]) -> httpx.Response:
+    request: dict[str, Any] = {
+        "method": kwargs["method"],
+        "url": kwargs["url"],
+        "headers": kwargs.get("headers"),
+        "params": kwargs.get("params"),
+        "cookies": kwargs.get("cookies"),
+    }
+    if "json" in kwargs:
+        request["json"] = kwargs["json"]
+    elif kwargs.get("data") is not None:
+        request["content"] = kwargs["data"]
+    return anyio.from_thread.run(lambda: client.request(**request))
+
+
+async def test_schemathesis_finds_no_server_error(shared, client) -> None:
+    schema = schemathesis.openapi.from_dict(shared.app.openapi_schema.to_schema())
+    operations = [result.ok() for result in schema.get_all_operations()]
+    headers = shared.tokens.headers(roles=("user",))
+    checks = [
+        not_a_server_error,
+        response_schema_conformance,
+        status_code_conformance,
+        content_type_conformance,
+    ]
+
+    def run(operation: Any) -> None:
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def check(case: Any) -> None:
+            kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=headers)
+            response = _send(client, kwargs)
+            case.validate_response(response, checks=checks)
+
+        check()
+
+    def run_all() -> None:
+        for operation in operations:
+            run(operation)
+
+    await anyio.to_thread.run_sync(run_all)
