@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from litestar import Litestar, post
+from litestar.params import JSONBody
 
 from qh.contracts import PROFILE_UPDATED
 from qh.kit.app import ServiceDefinition
@@ -35,7 +36,7 @@ class Recorder:
         self.events: list[dict[str, Any]] = []
 
         @post("/events/profile", status_code=200, sync_to_thread=False)
-        def receive(data: dict[str, Any]) -> dict[str, str]:
+        def receive(data: JSONBody[dict[str, Any]]) -> dict[str, str]:
             self.events.append(data)
             return {"status": "SUCCESS"}
 

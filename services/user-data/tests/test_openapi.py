@@ -64,7 +64,6 @@ def _send(client: httpx.AsyncClient, kwargs: dict[str, Any]) -> httpx.Response:
         "url": kwargs["url"],
         "headers": kwargs.get("headers"),
         "params": kwargs.get("params"),
-        "cookies": kwargs.get("cookies"),
     }
     if "json" in kwargs:
         request["json"] = kwargs["json"]

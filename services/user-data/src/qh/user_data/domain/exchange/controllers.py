@@ -5,7 +5,7 @@ from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 
 from qh.kit.auth import requires_role
 from qh.kit.problems import UnsupportedMediaType
@@ -16,12 +16,12 @@ from qh.user_data.settings import UserDataSettings
 
 ExportFormat = Annotated[
     Literal["qh", "jsonresume"],
-    Parameter(query="format", description="`qh` (the platform's own shape) or `jsonresume`"),
+    QueryParameter(name="format", description="`qh` (the platform's own shape) or `jsonresume`"),
 ]
 ImportMode = Annotated[
     Literal["replace", "merge"],
-    Parameter(
-        query="mode",
+    QueryParameter(
+        name="mode",
         description="`replace`: the document becomes the profile; `merge`: its items are "
         "added, and items already in the profile (same company and start, same name…) updated",
     ),
@@ -61,7 +61,7 @@ async def export_profile(
     responses=problems(400, 403, 404, 422),
 )
 async def export_user_profile(
-    profiles: Profiles, user_id: UUID, export_format: ExportFormat = "qh"
+    profiles: Profiles, user_id: FromPath[UUID], export_format: ExportFormat = "qh"
 ) -> ExportBody:
     """The same document as `GET /me/export`, of any user, for callers with the `admin` or
     `service` role (the resume and cover-letter generators). 404 if the user has no profile."""
@@ -83,7 +83,7 @@ def import_route(settings: UserDataSettings) -> HTTPRouteHandler:
         principal: Caller,
         mode: ImportMode = "replace",
         import_format: Annotated[
-            Literal["jsonresume"], Parameter(query="format", description="Only `jsonresume`")
+            Literal["jsonresume"], QueryParameter(name="format", description="Only `jsonresume`")
         ] = "jsonresume",
     ) -> ImportReport:
         """Read a JSON Resume document (body, `application/json`) into the profile. The

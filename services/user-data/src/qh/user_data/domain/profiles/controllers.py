@@ -9,7 +9,7 @@ from uuid import UUID
 from litestar import Controller, Router, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.kit.auth import Principal
@@ -48,15 +48,17 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
 
 
 def provide_profiles(
-    db_session: AsyncSession, settings: UserDataSettings, outbox: Outbox
+    db_session: NamedDependency[AsyncSession],
+    settings: NamedDependency[UserDataSettings],
+    outbox: NamedDependency[Outbox],
 ) -> ProfileService:
     return profile_service(db_session, settings, outbox)
 
 
 Profiles = NamedDependency[ProfileService]
 Caller = NamedDependency[Principal]
-Limit = Annotated[int, Parameter(ge=1, le=100, description="Items per page")]
-Offset = Annotated[int, Parameter(ge=0, le=10_000, description="Items to skip")]
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Items per page")]
+Offset = Annotated[int, QueryParameter(ge=0, le=10_000, description="Items to skip")]
 
 
 class PersonalDataController(Controller):
@@ -134,7 +136,9 @@ def section_controller(spec: SectionSpec) -> type[Controller]:
             responses=problems(400, 404),
             operation_id=f"read_{spec.name}",
         )
-        async def read(self, profiles: Profiles, principal: Caller, item_id: UUID) -> out_type:  # type: ignore[valid-type]
+        async def read(
+            self, profiles: Profiles, principal: Caller, item_id: FromPath[UUID]
+        ) -> out_type:  # type: ignore[valid-type]
             """One item; another user's item answers 404."""
             return spec.to_out(await profiles.get_item(principal.id, spec, item_id))
 
@@ -148,7 +152,7 @@ def section_controller(spec: SectionSpec) -> type[Controller]:
             self,
             profiles: Profiles,
             principal: Caller,
-            item_id: UUID,
+            item_id: FromPath[UUID],
             data: JSONBody[create_type],  # type: ignore[valid-type]
         ) -> out_type:  # type: ignore[valid-type]
             """Replace every field of the item; it keeps its place unless `order` is given."""
@@ -164,7 +168,7 @@ def section_controller(spec: SectionSpec) -> type[Controller]:
             self,
             profiles: Profiles,
             principal: Caller,
-            item_id: UUID,
+            item_id: FromPath[UUID],
             data: JSONBody[patch_type],  # type: ignore[valid-type]
         ) -> out_type:  # type: ignore[valid-type]
             """Change the fields given (`null` clears one); set `order` to move the item."""
@@ -176,7 +180,9 @@ def section_controller(spec: SectionSpec) -> type[Controller]:
             responses=problems(400, 404),
             operation_id=f"delete_{spec.name}",
         )
-        async def remove(self, profiles: Profiles, principal: Caller, item_id: UUID) -> None:
+        async def remove(
+            self, profiles: Profiles, principal: Caller, item_id: FromPath[UUID]
+        ) -> None:
             """Remove the item; the ones after it move up."""
             await profiles.delete_item(principal.id, spec, item_id)
 
