@@ -35,7 +35,9 @@ async def test_platform_mounts_services_at_their_prefix(
             ready = await client.get("/health/ready")
             assert ready.status_code == 200
             assert ready.json()["services"]["demo"] == {"database": True, "runtime": True}
-            created = await client.post("/api/v1/demo/notes", json={"text": "hi"}, headers=tokens.headers())
+            created = await client.post(
+                "/api/v1/demo/notes", json={"text": "hi"}, headers=tokens.headers()
+            )
             assert created.status_code == 201
             missing = await client.get("/api/v1/nothing")
             assert missing.status_code == 404

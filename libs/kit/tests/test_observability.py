@@ -63,7 +63,8 @@ async def test_incoming_trace_is_continued_and_carried_into_events(
     assert response.status_code == 201
     await service_context(app).outbox.relay_once()
     await runtime.drain()
-    assert seen and trace_id(seen[0]) == trace_id(TRACE)
+    assert seen
+    assert trace_id(seen[0]) == trace_id(TRACE)
     assert seen[0] != TRACE  # a new span of the same trace
 
 

@@ -37,7 +37,9 @@ class Topic(Generic[P]):
 
     def encode(self, payload: P) -> dict[str, object]:
         if not isinstance(payload, self.payload):
-            raise TypeError(f"{self.name} carries {self.payload.__name__}, not {type(payload).__name__}")
+            raise TypeError(
+                f"{self.name} carries {self.payload.__name__}, not {type(payload).__name__}"
+            )
         return msgspec.to_builtins(payload)  # type: ignore[no-any-return]
 
     def decode(self, data: object) -> P:

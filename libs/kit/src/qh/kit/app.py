@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
-
-import hmac
 
 import structlog
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
@@ -33,7 +32,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from qh.kit.auth import BearerAuthMiddleware, JwksLoader, Principal, TokenVerifier, provide_principal
+from qh.kit.auth import (
+    BearerAuthMiddleware,
+    JwksLoader,
+    Principal,
+    TokenVerifier,
+    provide_principal,
+)
 from qh.kit.db import alchemy_config
 from qh.kit.messaging import (
     Handler,
@@ -76,10 +81,14 @@ class ServiceDefinition:
     def package(self) -> str:
         return self.slug.replace("-", "_")
 
-    def load_settings(self, environ: Mapping[str, str] | None = None, **overrides: Any) -> ServiceSettings:
+    def load_settings(
+        self, environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> ServiceSettings:
         return load_settings(self.settings_class, self.slug, environ, **overrides)
 
-    def create_app(self, settings: ServiceSettings | None = None, *, runtime: Runtime | None = None) -> Litestar:
+    def create_app(
+        self, settings: ServiceSettings | None = None, *, runtime: Runtime | None = None
+    ) -> Litestar:
         return self.app_factory(settings or self.load_settings(), runtime=runtime)
 
 
@@ -106,7 +115,9 @@ class ServiceContext:
             bus=self.runtime.bus,
             poll_seconds=self.settings.outbox_poll_seconds,
         )
-        self.inbox = Inbox(service=self.definition.slug, metadata=self.metadata, session_maker=self.session_maker)
+        self.inbox = Inbox(
+            service=self.definition.slug, metadata=self.metadata, session_maker=self.session_maker
+        )
 
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -126,7 +137,9 @@ class _DocsRouter(Router):
         return super().register(value)  # type: ignore[no-any-return]
 
 
-def _openapi(definition: ServiceDefinition, settings: ServiceSettings, tags: Sequence[Tag]) -> OpenAPIConfig:
+def _openapi(
+    definition: ServiceDefinition, settings: ServiceSettings, tags: Sequence[Tag]
+) -> OpenAPIConfig:
     try:
         version = importlib_metadata.version(f"qh-{definition.slug}")
     except importlib_metadata.PackageNotFoundError:
@@ -138,9 +151,16 @@ def _openapi(definition: ServiceDefinition, settings: ServiceSettings, tags: Seq
         description=definition.description,
         path=definition.prefix,
         openapi_router=_DocsRouter(
-            definition.prefix, route_handlers=[], include_in_schema=False, opt={"exclude_from_auth": True}
+            definition.prefix,
+            route_handlers=[],
+            include_in_schema=False,
+            opt={"exclude_from_auth": True},
         ),
-        render_plugins=[SwaggerRenderPlugin(path="/docs", init_oauth={"usePkceWithAuthorizationCodeGrant": True})],
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path="/docs", init_oauth={"usePkceWithAuthorizationCodeGrant": True}
+            )
+        ],
         servers=[Server(url="/")],
         tags=list(tags) or None,
         use_handler_docstrings=True,
@@ -202,25 +222,41 @@ def create_service_app(
         route
         for spec in specs
         for route in (
-            subscription_route(spec, inbox=lambda: context.inbox, context=lambda: context, service=definition.slug),
+            subscription_route(
+                spec, inbox=lambda: context.inbox, context=lambda: context, service=definition.slug
+            ),
             dead_letter_route(spec, service=definition.slug),
         )
     ]
     subscriptions = [subscription for spec in specs for subscription in spec.subscriptions()]
 
-    @get("/dapr/subscribe", include_in_schema=False, opt={"exclude_from_auth": True}, sync_to_thread=False)
+    @get(
+        "/dapr/subscribe",
+        include_in_schema=False,
+        opt={"exclude_from_auth": True},
+        sync_to_thread=False,
+    )
     def dapr_subscribe() -> list[dict[str, str]]:
         return [
             {
                 "pubsubname": settings.dapr_pubsub,
                 "topic": subscription.topic,
                 "route": subscription.route,
-                **({"deadLetterTopic": subscription.dead_letter_topic} if subscription.dead_letter_topic else {}),
+                **(
+                    {"deadLetterTopic": subscription.dead_letter_topic}
+                    if subscription.dead_letter_topic
+                    else {}
+                ),
             }
             for subscription in subscriptions
         ]
 
-    @get("/health/live", include_in_schema=False, opt={"exclude_from_auth": True}, sync_to_thread=False)
+    @get(
+        "/health/live",
+        include_in_schema=False,
+        opt={"exclude_from_auth": True},
+        sync_to_thread=False,
+    )
     def live() -> dict[str, str]:
         return {"status": "ok", "service": definition.slug}
 
@@ -228,7 +264,11 @@ def create_service_app(
     async def ready() -> Response[Any]:
         checks = await readiness(context)
         healthy = all(checks.values())
-        body = {"status": "ok" if healthy else "unavailable", "service": definition.slug, "checks": checks}
+        body = {
+            "status": "ok" if healthy else "unavailable",
+            "service": definition.slug,
+            "checks": checks,
+        }
         return Response(body, status_code=200 if healthy else 503)
 
     @get("/metrics", include_in_schema=False, opt={"exclude_from_auth": True}, sync_to_thread=False)
@@ -250,13 +290,15 @@ def create_service_app(
             await db.get_engine().dispose()
 
     async def check_app_token(request: Request[Any, Any, Any]) -> None:
-        expected = settings.app_api_token
-        if expected and request.route_handler.opt.get("dapr_route"):
-            if not hmac.compare_digest(request.headers.get("dapr-api-token", ""), expected):
-                raise Unauthorized("Missing or wrong dapr-api-token")
+        expected = settings.app_api_token or ""
+        presented = request.headers.get("dapr-api-token", "")
+        if request.route_handler.opt.get("dapr_route") and not hmac.compare_digest(
+            presented, expected
+        ):
+            raise Unauthorized("Missing or wrong dapr-api-token")
 
     all_dependencies: dict[str, Any] = {
-        "principal": Provide(provide_principal),
+        "principal": Provide(provide_principal, sync_to_thread=False),
         "context": Provide(lambda: context, sync_to_thread=False),
         "settings": Provide(lambda: settings, sync_to_thread=False),
         "outbox": Provide(lambda: context.outbox, sync_to_thread=False),
@@ -264,7 +306,14 @@ def create_service_app(
     all_dependencies.update(dependencies or {})
 
     app = Litestar(
-        route_handlers=[*route_handlers, *event_routes, dapr_subscribe, live, ready, metrics_endpoint],
+        route_handlers=[
+            *route_handlers,
+            *event_routes,
+            dapr_subscribe,
+            live,
+            ready,
+            metrics_endpoint,
+        ],
         plugins=[SQLAlchemyPlugin(config=db)],
         middleware=[
             DefineMiddleware(
@@ -279,7 +328,11 @@ def create_service_app(
         openapi_config=_openapi(definition, settings, tags),
         lifespan=[run_service, *lifespan],
         request_max_body_size=settings.max_body_size,
-        signature_namespace={"Principal": Principal, "ServiceContext": ServiceContext, **(signature_namespace or {})},
+        signature_namespace={
+            "Principal": Principal,
+            "ServiceContext": ServiceContext,
+            **(signature_namespace or {}),
+        },
         debug=debug,
         logging_config=None,
     )

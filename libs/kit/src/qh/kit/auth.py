@@ -169,11 +169,15 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
 
     Routes opt out with ``opt={"exclude_from_auth": True}`` (public routes, Dapr routes)."""
 
-    def __init__(self, app: ASGIApp, verifier: Callable[[], TokenVerifier], exclude: list[str]) -> None:
+    def __init__(
+        self, app: ASGIApp, verifier: Callable[[], TokenVerifier], exclude: list[str]
+    ) -> None:
         super().__init__(app, exclude=exclude, exclude_from_auth_key="exclude_from_auth")
         self.verifier = verifier
 
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         token = bearer_token(connection)
         if token is None:
             raise Unauthorized(
@@ -188,7 +192,11 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
-    header = connection.headers.get("authorization", "")
+    header = ""
+    for name, raw in connection.scope["headers"]:
+        if name == b"authorization":
+            header = raw.decode("latin-1")
+            break
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
@@ -197,7 +205,9 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return None
 
 
-def requires_role(*roles: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+def requires_role(
+    *roles: str,
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
     """A guard: the caller must have one of ``roles``."""
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -208,7 +218,7 @@ def requires_role(*roles: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], 
     return guard
 
 
-async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     """The current caller, as a dependency: ``principal: Principal``."""
     user = request.scope.get("user")
     if not isinstance(user, Principal):

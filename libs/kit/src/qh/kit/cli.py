@@ -96,7 +96,9 @@ def dev(host: str, port: int, data_dir: str, reload: bool) -> None:
 @main.command()
 @click.argument("slug")
 @click.option("--host", default="0.0.0.0", show_default=True)  # noqa: S104 - containers listen on all interfaces
-@click.option("--port", default=lambda: int(os.environ.get("QH_PORT", "8000")), type=click.IntRange(1, 65535))
+@click.option(
+    "--port", default=lambda: int(os.environ.get("QH_PORT", "8000")), type=click.IntRange(1, 65535)
+)
 def serve(slug: str, host: str, port: int) -> None:
     """Run one service (in a container: QH_RUNTIME=dapr)."""
     import uvicorn
@@ -106,7 +108,9 @@ def serve(slug: str, host: str, port: int) -> None:
     configure_logging(settings.log_level, settings.log_format)
     _ensure_port_free(host, port)
     app = definition.create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True, timeout_graceful_shutdown=20)
+    uvicorn.run(
+        app, host=host, port=port, log_config=None, proxy_headers=True, timeout_graceful_shutdown=20
+    )
 
 
 @main.group(name="db")
@@ -144,12 +148,16 @@ def revision(slug: str, message: str, empty: bool) -> None:
     """Write a new migration (compared against an up-to-date database)."""
     definition = _definition(slug)
     settings = _settings(definition)
-    db.revision(definition.migrations, settings.resolved_database_url, message, autogenerate=not empty)
+    db.revision(
+        definition.migrations, settings.resolved_database_url, message, autogenerate=not empty
+    )
 
 
 @main.command()
 @click.argument("slug")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
+)
 def openapi(slug: str, output: str | None) -> None:
     """Write the service's OpenAPI document."""
     definition = _definition(slug)

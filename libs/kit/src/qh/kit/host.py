@@ -130,7 +130,11 @@ class Platform:
         try:
             for mounted in sorted(self.mounted, key=lambda m: m.definition.slug):
                 await stack.enter_async_context(mounted.app.lifespan())
-                log.info("service_started", service=mounted.definition.slug, prefix=mounted.definition.prefix)
+                log.info(
+                    "service_started",
+                    service=mounted.definition.slug,
+                    prefix=mounted.definition.prefix,
+                )
         except BaseException:
             await stack.aclose()
             raise
@@ -180,7 +184,9 @@ class Platform:
 
 def create_dev_app() -> Platform:
     """Factory for ``uvicorn --factory`` (used by ``qh dev --reload``); reads the environment."""
-    configure_logging(os.environ.get("QH_LOG_LEVEL", "INFO"), os.environ.get("QH_LOG_FORMAT", "console"))
+    configure_logging(
+        os.environ.get("QH_LOG_LEVEL", "INFO"), os.environ.get("QH_LOG_FORMAT", "console")
+    )
     return Platform(list(discover_services().values()))
 
 

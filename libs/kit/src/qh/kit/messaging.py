@@ -18,7 +18,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -196,7 +196,9 @@ class Outbox:
                     await self.bus.publish(row.topic, cloud_event)
                 except Exception as exc:
                     attempts = row.attempts + 1
-                    delay = min(self.backoff_seconds * 2 ** (attempts - 1), self.backoff_max_seconds)
+                    delay = min(
+                        self.backoff_seconds * 2 ** (attempts - 1), self.backoff_max_seconds
+                    )
                     log.warning("outbox_publish_failed", topic=row.topic, id=row.id, error=str(exc))
                     await session.execute(
                         update(self.table)
@@ -258,7 +260,7 @@ def _as_utc(value: datetime) -> datetime:
 # --- subscriptions -----------------------------------------------------------------------
 
 
-class EventStatus(str, Enum):
+class EventStatus(StrEnum):
     """What a subscriber tells Dapr (returned explicitly, as Dapr's own SDK does)."""
 
     SUCCESS = "SUCCESS"
@@ -328,7 +330,9 @@ class _Undo(Exception):
 class Inbox:
     """The consumer's side: exactly one successful processing per event id."""
 
-    def __init__(self, *, service: str, metadata: MetaData, session_maker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, *, service: str, metadata: MetaData, session_maker: async_sessionmaker[AsyncSession]
+    ) -> None:
         add_messaging_tables(metadata)
         self.table = metadata.tables[INBOX_TABLE]
         self.service = service
@@ -420,7 +424,11 @@ def dead_letter_route(spec: SubscriptionSpec[Any], *, service: str) -> HTTPRoute
         try:
             cloud_event = msgspec.json.decode(raw, type=CloudEvent)
         except (msgspec.ValidationError, msgspec.DecodeError):
-            log.error("event_dead_lettered", topic=spec.topic.name, raw=raw[:4000].decode(errors="replace"))
+            log.error(
+                "event_dead_lettered",
+                topic=spec.topic.name,
+                raw=raw[:4000].decode(errors="replace"),
+            )
         else:
             log.error(
                 "event_dead_lettered",

@@ -8,6 +8,7 @@ request count and latency by route template and status.
 from __future__ import annotations
 
 import logging
+import random
 import re
 import secrets
 import sys
@@ -27,6 +28,25 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
 
 current_traceparent: ContextVar[str | None] = ContextVar("qh_traceparent", default=None)
 current_request_id: ContextVar[str | None] = ContextVar("qh_request_id", default=None)
+current_service: ContextVar[str | None] = ContextVar("qh_service", default=None)
+
+# Ids only need to be unique, not secret: a fast generator keeps them off the hot path.
+_ids = random.Random(secrets.randbits(64))  # noqa: S311 - ids, not secrets
+
+
+def _hex_id(bits: int) -> str:
+    return f"{_ids.getrandbits(bits):0{bits // 4}x}"
+
+
+def add_request_context(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    """structlog processor: the request id, trace id and service of the current request."""
+    if (request_id := current_request_id.get()) is not None:
+        event.setdefault("request_id", request_id)
+    if (traceparent := current_traceparent.get()) is not None:
+        event.setdefault("trace_id", traceparent[3:35])
+    if (service := current_service.get()) is not None:
+        event.setdefault("service", service)
+    return event
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
@@ -38,6 +58,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     )
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        add_request_context,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
@@ -69,9 +90,9 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
 def new_traceparent(parent: str | None = None) -> str:
     """A ``traceparent`` for a new span: same trace as ``parent`` if it is valid."""
     match = _TRACEPARENT.match(parent or "")
-    trace_id = match.group(1) if match and match.group(1) != "0" * 32 else secrets.token_hex(16)
+    trace_id = match.group(1) if match and match.group(1) != "0" * 32 else _hex_id(128)
     flags = match.group(3) if match else "01"
-    return f"00-{trace_id}-{secrets.token_hex(8)}-{flags}"
+    return f"00-{trace_id}-{_hex_id(64)}-{flags}"
 
 
 def trace_id(traceparent: str | None) -> str | None:
@@ -158,21 +179,27 @@ class ObservabilityMiddleware:
         self.app = app
         self.service = service
         self.log = structlog.get_logger("qh.access")
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        incoming_id = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming_id if _REQUEST_ID.match(incoming_id) else secrets.token_hex(8)
-        traceparent = new_traceparent(headers.get(b"traceparent", b"").decode("latin-1"))
+        incoming_id = traceparent_in = ""
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                incoming_id = value.decode("latin-1")
+            elif name == b"traceparent":
+                traceparent_in = value.decode("latin-1")
+        request_id = incoming_id if _REQUEST_ID.match(incoming_id) else _hex_id(64)
+        traceparent = new_traceparent(traceparent_in)
         state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
         state["request_id"] = request_id
         state["traceparent"] = traceparent
-        tokens = (current_request_id.set(request_id), current_traceparent.set(traceparent))
-        structlog.contextvars.bind_contextvars(
-            request_id=request_id, trace_id=traceparent[3:35], service=self.service
+        tokens = (
+            current_request_id.set(request_id),
+            current_traceparent.set(traceparent),
+            current_service.set(self.service),
         )
         status = 500
         id_header = (b"x-request-id", request_id.encode())
@@ -189,15 +216,23 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - start
-            route = scope.get("path_template") or "<unmatched>"
             method = scope.get("method", "")
-            m = metrics()
-            m.requests.labels(self.service, method, route, str(status)).inc()
-            m.latency.labels(self.service, method, route).observe(elapsed)
+            key = (method, scope.get("path_template") or "<unmatched>", status)
+            children = self._children.get(key)
+            if children is None:
+                m = metrics()
+                children = (
+                    m.requests.labels(self.service, key[0], key[1], str(status)),
+                    m.latency.labels(self.service, key[0], key[1]),
+                )
+                if len(self._children) < 10_000:
+                    self._children[key] = children
+            children[0].inc()
+            children[1].observe(elapsed)
             if status >= 500:
                 self.log.warning(
                     "request", method=method, path=scope["path"], status=status, ms=elapsed * 1e3
                 )
-            structlog.contextvars.unbind_contextvars("request_id", "trace_id", "service")
             current_request_id.reset(tokens[0])
             current_traceparent.reset(tokens[1])
+            current_service.reset(tokens[2])

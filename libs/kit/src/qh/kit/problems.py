@@ -200,10 +200,14 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if isinstance(exc, ValidationException):
         errors = _field_errors(exc.extra)
         if errors:
-            detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
-            return problem_response(request, 422, title="Invalid request", detail=detail, errors=errors)
+            summary = "; ".join(f"{e.field}: {e.message}" for e in errors)
+            return problem_response(
+                request, 422, title="Invalid request", detail=summary, errors=errors
+            )
         return problem_response(request, 400, detail=str(exc.detail) or "Malformed request")
-    detail = exc.detail if exc.detail and exc.detail != HTTPStatus(status).phrase else None
+    detail: str | None = (
+        exc.detail if exc.detail and exc.detail != HTTPStatus(status).phrase else None
+    )
     if isinstance(exc.__cause__, SerializationException):
         detail = f"Malformed request body: {exc.detail}"
     if status == 413 and not detail:
@@ -217,7 +221,9 @@ def handle_not_found_error(request: Request[Any, Any, Any], exc: NotFoundError) 
     return problem_response(request, 404, detail="Not found")
 
 
-def handle_integrity_error(request: Request[Any, Any, Any], exc: RepositoryError) -> Response[bytes]:
+def handle_integrity_error(
+    request: Request[Any, Any, Any], exc: RepositoryError
+) -> Response[bytes]:
     if isinstance(exc, DuplicateKeyError):
         return problem_response(request, 409, detail="A resource with these values already exists")
     if isinstance(exc, ForeignKeyError):

@@ -107,16 +107,18 @@ class DaprRuntime:
     ) -> None:
         self.pubsub = settings.dapr_pubsub
         self.secret_store = settings.dapr_secret_store
-        base_headers = {"dapr-api-token": settings.dapr_api_token} if settings.dapr_api_token else {}
+        base_headers = (
+            {"dapr-api-token": settings.dapr_api_token} if settings.dapr_api_token else {}
+        )
         self.client = httpx.AsyncClient(
             base_url=f"http://{settings.dapr_host}:{settings.dapr_http_port}",
             headers=base_headers,
             transport=transport,
             timeout=httpx.Timeout(30.0, connect=2.0),
         )
-        self.invoker = self
-        self.bus = self
-        self.secrets = _DaprSecrets(self)
+        self.invoker: Invoker = self
+        self.bus: EventBus = self
+        self.secrets: Secrets = _DaprSecrets(self)
 
     def attach(self, app_id: str, app: Any, subscriptions: Sequence[Subscription]) -> None:
         """Dapr learns subscriptions from ``GET /dapr/subscribe``; nothing to do here."""
@@ -160,7 +162,9 @@ class DaprRuntime:
         except httpx.HTTPError as exc:
             raise PublishError(f"sidecar unreachable: {exc}") from exc
         if response.status_code >= 300:
-            raise PublishError(f"sidecar refused {topic}: {response.status_code} {response.text[:200]}")
+            raise PublishError(
+                f"sidecar refused {topic}: {response.status_code} {response.text[:200]}"
+            )
 
     async def ready(self) -> bool:
         try:
@@ -233,8 +237,8 @@ class LocalRuntime:
         self._subscriptions: dict[str, list[tuple[str, Subscription]]] = defaultdict(list)
         self._pending: set[asyncio.Task[None]] = set()
         self.dead_letters: list[DeadLetter] = []
-        self.invoker = self
-        self.bus = self
+        self.invoker: Invoker = self
+        self.bus: EventBus = self
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> LocalRuntime:
@@ -309,7 +313,9 @@ class LocalRuntime:
                 if outcome == "SUCCESS":
                     return
                 if outcome == "DROP":
-                    log.warning("event_dropped", topic=subscription.topic, subscriber=app_id, id=event.id)
+                    log.warning(
+                        "event_dropped", topic=subscription.topic, subscriber=app_id, id=event.id
+                    )
                     return
                 reason = f"subscriber answered {response.status_code} {response.text[:300]}"
             if attempt < self.max_attempts:
@@ -320,7 +326,9 @@ class LocalRuntime:
     async def _dead_letter(
         self, app_id: str, subscription: Subscription, event: CloudEvent, reason: str
     ) -> None:
-        log.warning("event_moved_to_dead_letters", topic=subscription.topic, subscriber=app_id, id=event.id)
+        log.warning(
+            "event_moved_to_dead_letters", topic=subscription.topic, subscriber=app_id, id=event.id
+        )
         dead = msgspec.structs.replace(event, deadletterreason=reason)
         self.dead_letters.append(DeadLetter(subscription.topic, app_id, dead, reason))
         if subscription.dead_letter_topic:

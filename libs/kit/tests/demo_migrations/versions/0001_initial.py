@@ -5,8 +5,8 @@ Revises:
 """
 
 import sqlalchemy as sa
-from alembic import op
 from advanced_alchemy.types import GUID, DateTimeUTC
+from alembic import op
 
 revision = "0001"
 down_revision = None

@@ -58,7 +58,9 @@ class TokenFactory:
             keys.append({**jwk, "kid": kid, "alg": "EdDSA", "use": "sig"})
         return {"keys": keys}
 
-    def claims(self, subject: uuid.UUID | str | None = None, roles: Iterable[str] = ("user",), **extra: Any) -> dict[str, Any]:
+    def claims(
+        self, subject: uuid.UUID | str | None = None, roles: Iterable[str] = ("user",), **extra: Any
+    ) -> dict[str, Any]:
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": self.issuer,
@@ -81,9 +83,16 @@ class TokenFactory:
         **extra: Any,
     ) -> str:
         kid = kid or self.kid
-        return jwt.encode(self.claims(subject, roles, **extra), self.keys[kid], algorithm="EdDSA", headers={"kid": kid})
+        return jwt.encode(
+            self.claims(subject, roles, **extra),
+            self.keys[kid],
+            algorithm="EdDSA",
+            headers={"kid": kid},
+        )
 
-    def headers(self, subject: uuid.UUID | str | None = None, roles: Iterable[str] = ("user",), **extra: Any) -> dict[str, str]:
+    def headers(
+        self, subject: uuid.UUID | str | None = None, roles: Iterable[str] = ("user",), **extra: Any
+    ) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.issue(subject, roles, **extra)}"}
 
 
@@ -102,7 +111,9 @@ def jwks_app(tokens: TokenFactory) -> Litestar:
 
 def admin_url(url: str) -> str:
     """``postgresql+asyncpg://…`` → ``postgresql://…`` for asyncpg itself."""
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1).replace("postgres+asyncpg://", "postgresql://", 1)
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1).replace(
+        "postgres+asyncpg://", "postgresql://", 1
+    )
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -154,7 +165,11 @@ class DatabaseFactory:
                 else:
                     assert self.postgres_url, "PostgreSQL is not configured"
                     name = f"qh_tpl_{definition.package}_{self._session}"
-                    pg_execute(self.postgres_url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+                    pg_execute(
+                        self.postgres_url,
+                        f'DROP DATABASE IF EXISTS "{name}"',
+                        f'CREATE DATABASE "{name}"',
+                    )
                     self._created.append(name)
                     url = sqlalchemy_url(with_database(self.postgres_url, name))
                     in_thread(db.upgrade, definition.migrations, url)
@@ -175,7 +190,9 @@ class DatabaseFactory:
 
     def drop_all(self) -> None:
         if self.postgres_url and self._created:
-            statements = [f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in reversed(self._created)]
+            statements = [
+                f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in reversed(self._created)
+            ]
             with contextlib.suppress(Exception):
                 pg_execute(self.postgres_url, *statements)
         self._created.clear()
@@ -184,7 +201,9 @@ class DatabaseFactory:
 # --- running a service ---------------------------------------------------------------------
 
 
-def test_settings(definition: ServiceDefinition, database_url: str, **overrides: Any) -> ServiceSettings:
+def test_settings(
+    definition: ServiceDefinition, database_url: str, **overrides: Any
+) -> ServiceSettings:
     """Settings for a service under test: no environment read, fast event retries."""
     values: dict[str, Any] = {
         "env": "test",
@@ -201,10 +220,12 @@ def test_settings(definition: ServiceDefinition, database_url: str, **overrides:
 
 
 @contextlib.asynccontextmanager
-async def running(app: Litestar, runtime: LocalRuntime | None = None) -> AsyncIterator[httpx.AsyncClient]:
+async def running(
+    app: Litestar, runtime: LocalRuntime | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
     """Start ``app``'s lifespan (httpx's ASGI transport does not) and yield a client."""
     async with app.lifespan():
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
         if runtime is not None:

@@ -1,0 +1,247 @@
+"""Throughput of an authenticated JSON GET through a kit-built app, against the same
+handler in a bare Litestar app, measured in one run.
+
+Two measurements, rounds alternating between the two apps, medians reported (these
+machines are noisy):
+
+- ``asgi``: requests driven straight through ASGI (no sockets, no HTTP client): the
+  frameworks' own cost per request, the harshest comparison;
+- ``http``: each app served by uvicorn (one worker) and loaded by ``wrk`` over loopback,
+  which is what a client of a service sees. Needs ``wrk`` (Debian package ``wrk``).
+
+    uv run python benchmarks/kit_overhead.py [--requests 20000] [--rounds 5] [--seconds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, get
+from sqlalchemy import MetaData, create_engine
+
+from qh.kit.app import ServiceDefinition, create_service_app
+from qh.kit.auth import Principal
+from qh.kit.messaging import add_messaging_tables
+from qh.kit.observability import configure_logging
+from qh.kit.runtime import LocalRuntime
+from qh.kit.settings import ServiceSettings, load_settings
+from qh.kit.testing import TEST_ISSUER, TokenFactory, jwks_app
+
+ITEMS = [
+    {"id": i, "title": f"Vacancy {i}", "company": "QH", "remote": i % 2 == 0} for i in range(10)
+]
+
+
+@get("/api/v1/bench/items", sync_to_thread=False)
+def bare_items() -> list[dict[str, Any]]:
+    return ITEMS
+
+
+@get("/api/v1/bench/items", sync_to_thread=False)
+def kit_items(principal: Principal) -> list[dict[str, Any]]:
+    return ITEMS
+
+
+def kit_app(data_dir: Path, tokens: TokenFactory) -> Litestar:
+    metadata = MetaData()
+    definition = ServiceDefinition(
+        slug="bench",
+        prefix="/api/v1/bench",
+        title="Benchmark",
+        description="",
+        settings_class=ServiceSettings,
+        app_factory=lambda s, runtime=None: None,  # type: ignore[arg-type,return-value]
+        metadata=lambda: metadata,
+        migrations=data_dir,
+    )
+    settings = load_settings(
+        ServiceSettings,
+        "bench",
+        {},
+        dotenv=None,
+        data_dir=str(data_dir),
+        auth_issuer=TEST_ISSUER,
+        log_level="WARNING",
+    )
+    configure_logging("WARNING", "json")
+    runtime = LocalRuntime()
+    runtime.attach("auth", jwks_app(tokens))
+    add_messaging_tables(metadata)
+    engine = create_engine(f"sqlite:///{data_dir / 'bench.db'}")
+    metadata.create_all(engine)
+    engine.dispose()
+    return create_service_app(
+        settings, definition=definition, route_handlers=[kit_items], runtime=runtime
+    )
+
+
+async def drive(app: Any, requests: int, headers: list[tuple[bytes, bytes]]) -> float:
+    """Requests per second for ``requests`` sequential GETs."""
+    scope_base = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/api/v1/bench/items",
+        "raw_path": b"/api/v1/bench/items",
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    request_message = {"type": "http.request", "body": b"", "more_body": False}
+
+    async def receive() -> dict[str, Any]:
+        return request_message
+
+    status = 0
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    start = time.perf_counter()
+    for _ in range(requests):
+        await app(dict(scope_base, state={}), receive, send)
+    elapsed = time.perf_counter() - start
+    if status != 200:
+        raise SystemExit(f"the benchmark route answered {status}")
+    return requests / elapsed
+
+
+def serve(which: str, port: int, token_file: str) -> None:
+    """Child process: serve one of the two apps with uvicorn."""
+    import uvicorn
+
+    tokens = TokenFactory(issuer=TEST_ISSUER)
+    Path(token_file).write_text(tokens.issue(exp=int(time.time()) + 3600))
+    if which == "bare":
+        app: Any = Litestar([bare_items], openapi_config=None, logging_config=None)
+    else:
+        app = kit_app(Path(tempfile.mkdtemp()), tokens)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wrk_rps(which: str, seconds: int) -> float:
+    port = free_port()
+    token_file = tempfile.mktemp()
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            __file__,
+            "--serve",
+            which,
+            "--port",
+            str(port),
+            "--token-file",
+            token_file,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/api/v1/bench/items"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                token = Path(token_file).read_text()
+                request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+                with urllib.request.urlopen(request, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{which} server did not start") from None
+                time.sleep(0.2)
+        output = subprocess.run(
+            ["wrk", "-t1", "-c32", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+            raise SystemExit(f"{which}: wrk saw error responses\n{output}")
+        match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+        assert match, output
+        return float(match.group(1))
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+        os.unlink(token_file)
+
+
+def report(label: str, kit_rps: list[float], bare_rps: list[float]) -> None:
+    kit_median, bare_median = statistics.median(kit_rps), statistics.median(bare_rps)
+    print(
+        f"[{label}] bare Litestar:   {bare_median:8.0f} req/s  (rounds: {', '.join(f'{r:.0f}' for r in bare_rps)})"
+    )
+    print(
+        f"[{label}] kit service app: {kit_median:8.0f} req/s  (rounds: {', '.join(f'{r:.0f}' for r in kit_rps)})"
+    )
+    print(f"[{label}] ratio kit/bare:  {kit_median / bare_median:8.2f}  (target >= 0.75)")
+
+
+async def main(requests: int, rounds: int, seconds: int) -> None:
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
+    )
+    tokens = TokenFactory(issuer=TEST_ISSUER)
+    token = tokens.issue()
+    with tempfile.TemporaryDirectory() as tmp:
+        kit = kit_app(Path(tmp), tokens)
+        bare = Litestar([bare_items], openapi_config=None, logging_config=None)
+        auth = [(b"authorization", f"Bearer {token}".encode()), (b"host", b"bench")]
+        async with kit.lifespan(), bare.lifespan():
+            await drive(kit, 200, auth)  # warm-up: JWKS fetch, first verification
+            await drive(bare, 200, auth)
+            kit_rps, bare_rps = [], []
+            for _ in range(rounds):
+                bare_rps.append(await drive(bare, requests, auth))
+                kit_rps.append(await drive(kit, requests, auth))
+    report(f"asgi, {requests} requests x {rounds} rounds", kit_rps, bare_rps)
+    if shutil.which("wrk") is None:
+        print("[http] skipped: wrk is not installed (apt-get install wrk)")
+        return
+    kit_http, bare_http = [], []
+    for _ in range(rounds):
+        bare_http.append(wrk_rps("bare", seconds))
+        kit_http.append(wrk_rps("kit", seconds))
+    report(f"http, uvicorn + wrk -c32, {seconds}s x {rounds} rounds", kit_http, bare_http)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--serve", choices=["bare", "kit"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--token-file", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.port, args.token_file)
+    else:
+        asyncio.run(main(args.requests, args.rounds, args.seconds))
