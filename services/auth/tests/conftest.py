@@ -17,6 +17,7 @@ import httpx
 import jwt
 import pytest
 from litestar import Litestar, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from qh.auth.app import create_app, service
@@ -63,7 +64,7 @@ class StubProvider:
         stub = self
 
         @get("/{provider:str}/authorize", sync_to_thread=False)
-        def authorize(provider: str, request: Request[Any, Any, Any]) -> Redirect:
+        def authorize(provider: FromPath[str], request: Request[Any, Any, Any]) -> Redirect:
             query = dict(request.query_params)
             stub.authorize_requests.append(query)
             code = secrets.token_urlsafe(16)
@@ -72,7 +73,7 @@ class StubProvider:
             return Redirect(path=target, status_code=302)
 
         @post("/{provider:str}/token", status_code=200)
-        async def token(provider: str, request: Request[Any, Any, Any]) -> Any:
+        async def token(provider: FromPath[str], request: Request[Any, Any, Any]) -> Any:
             form = dict(await request.form())
             stub.token_requests.append(form)
             grant = stub.codes.pop(form.get("code", ""), None)

@@ -227,3 +227,43 @@ async def test_delete_me_removes_the_account_and_publishes_user_deleted(api: Any
     assert (await api.login_response(user["email"])).status_code == 401
     assert (await api.refresh(pair["refresh_token"])).status_code == 401
     assert (await api.me(pair["access_token"])).status_code == 401
+
+
+async def test_reset_emails_are_limited_per_hour_silently(api: Any) -> None:
+    user = await api.register()
+    for _ in range(8):
+        response = await api.client.post(
+            "/api/v1/auth/password/forgot", json={"email": user["email"]}
+        )
+        assert response.status_code == 202
+    assert len(await api.events(AUTH_PASSWORD_RESET_REQUESTED.name)) == 5
+
+
+async def test_housekeeping_deletes_ended_sessions_and_old_tokens(api: Any) -> None:
+    from sqlalchemy import func
+
+    from qh.auth.db.models import RefreshFamily, RefreshToken
+
+    user = await api.register()
+    ended = await api.login(user["email"])
+    live = await api.login(user["email"])
+    await api.client.post("/api/v1/auth/logout", json={"refresh_token": ended["refresh_token"]})
+    await reset_token(api, user["email"])
+    async with api.core.session_maker() as session, session.begin():
+        await session.execute(
+            update(RefreshFamily)
+            .where(RefreshFamily.revoked_at.is_not(None))
+            .values(revoked_at=datetime.now(UTC) - timedelta(days=2))
+        )
+        await session.execute(
+            update(ActionToken).values(expires_at=datetime.now(UTC) - timedelta(days=2))
+        )
+    await api.core.housekeeping()
+    async with api.core.session_maker() as session:
+        families = await session.scalar(select(func.count()).select_from(RefreshFamily))
+        refresh_tokens = await session.scalar(select(func.count()).select_from(RefreshToken))
+        action_tokens = await session.scalar(select(func.count()).select_from(ActionToken))
+    assert families == 1
+    assert refresh_tokens == 1
+    assert action_tokens == 0
+    assert (await api.refresh(live["refresh_token"])).status_code == 200

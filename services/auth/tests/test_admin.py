@@ -94,3 +94,14 @@ async def test_create_admin_promotes_an_existing_account(api: Any) -> None:
     promoted, created = await accounts(api.core).grant_admin(user["email"].upper(), None)
     assert created is False
     assert promoted.roles == ["admin", "user"]
+
+
+async def test_a_demoted_admins_token_stops_working_at_once(api: Any) -> None:
+    first, first_headers = await api.admin()
+    _, second_headers = await api.admin()
+    response = await api.client.patch(
+        f"/api/v1/auth/users/{first['id']}", json={"roles": ["user"]}, headers=second_headers
+    )
+    assert response.status_code == 200
+    # the token still says admin, the database no longer does
+    assert (await api.client.get("/api/v1/auth/users", headers=first_headers)).status_code == 403

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -60,7 +61,13 @@ def create_app(
     @contextlib.asynccontextmanager
     async def start_auth(app: Litestar) -> AsyncIterator[None]:
         await core().start()
-        yield
+        housekeeping = asyncio.create_task(core().run_housekeeping(), name="auth-housekeeping")
+        try:
+            yield
+        finally:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
 
     app = create_service_app(
         settings,

@@ -5,11 +5,14 @@ request, a CLI command or a test."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import httpx
-from sqlalchemy import event
+import structlog
+from sqlalchemy import delete, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from qh.auth.keys import KeyRing
@@ -18,6 +21,8 @@ from qh.auth.settings import AuthSettings
 from qh.auth.throttle import LoginThrottle
 from qh.kit.messaging import Outbox
 from qh.kit.runtime import Runtime
+
+log = structlog.get_logger("qh.auth")
 
 if TYPE_CHECKING:
     from qh.auth.domain.accounts.services import AccountService
@@ -44,6 +49,34 @@ class AuthCore:
     async def start(self) -> None:
         await self.keys.start(self.runtime.secrets)
         await self.hasher.warm_up()
+
+    async def housekeeping(self) -> None:
+        """Delete what can no longer be used: ended login sessions (their tokens go with
+        them), old e-mailed tokens, abandoned social logins, finished throttle windows."""
+        from qh.auth.db.models import ActionToken, OAuthState, RefreshFamily
+
+        now = datetime.now(UTC)
+        grace = timedelta(days=1)
+        idle = timedelta(seconds=self.settings.refresh_idle_seconds)
+        async with self.session_maker() as session, session.begin():
+            await session.execute(
+                delete(RefreshFamily).where(
+                    (RefreshFamily.expires_at < now)
+                    | (RefreshFamily.last_used_at < now - idle)
+                    | (RefreshFamily.revoked_at < now - grace)
+                )
+            )
+            await session.execute(delete(ActionToken).where(ActionToken.expires_at < now - grace))
+            await session.execute(delete(OAuthState).where(OAuthState.expires_at < now))
+        await self.throttle.purge()
+
+    async def run_housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.housekeeping_seconds)
+            try:
+                await self.housekeeping()
+            except Exception:
+                log.exception("housekeeping_failed")
 
 
 def serialize_sqlite_writes(engine: AsyncEngine) -> None:

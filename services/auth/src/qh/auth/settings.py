@@ -32,6 +32,8 @@ class AuthSettings(ServiceSettings):
     signing_key_reload_seconds: float = 60.0
     verification_token_seconds: int = 48 * 3600
     reset_token_seconds: int = 30 * 60
+    emails_per_hour: int = 5
+    housekeeping_seconds: float = 600.0
 
     # --- links sent by e-mail ({token} is replaced)
     verify_email_url: str = "{public_base_url}/verify-email?token={token}"

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from qh.auth.domain.accounts.schemas import (
     ForgotIn,
@@ -94,24 +94,33 @@ class AdminController(Controller):
     @get("/", summary="List accounts (admin)")
     async def list_users(
         self,
+        principal: NamedDependency[Principal],
         accounts: NamedDependency[AccountService],
-        limit: Annotated[int, Parameter(ge=1, le=100, query="limit")] = 20,
-        offset: Annotated[int, Parameter(ge=0, le=1_000_000, query="offset")] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> UserPage:
+        await accounts.require_admin(principal.id)
         return await accounts.list(limit, offset)
 
     @get("/{user_id:uuid}", summary="Read an account (admin)")
-    async def get_user(self, user_id: UUID, accounts: NamedDependency[AccountService]) -> UserOut:
+    async def get_user(
+        self,
+        user_id: Annotated[UUID, PathParameter()],
+        principal: NamedDependency[Principal],
+        accounts: NamedDependency[AccountService],
+    ) -> UserOut:
+        await accounts.require_admin(principal.id)
         return await accounts.get(user_id)
 
     @patch("/{user_id:uuid}", summary="Change roles or deactivate (admin)")
     async def patch_user(
         self,
-        user_id: UUID,
+        user_id: Annotated[UUID, PathParameter()],
         data: JSONBody[UserPatch],
         principal: NamedDependency[Principal],
         accounts: NamedDependency[AccountService],
     ) -> UserOut:
         """Deactivating revokes every session: the user's tokens stop working at the next
         refresh and it cannot log in."""
+        await accounts.require_admin(principal.id)
         return await accounts.patch(user_id, data, principal.id)

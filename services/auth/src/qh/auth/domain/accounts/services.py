@@ -29,7 +29,7 @@ from qh.contracts import (
     UserDeleted,
     UserRegistered,
 )
-from qh.kit.problems import BadRequest, Conflict, InvalidValue, NotFound, Unauthorized
+from qh.kit.problems import BadRequest, Conflict, Forbidden, InvalidValue, NotFound, Unauthorized
 
 log = structlog.get_logger("qh.auth.accounts")
 
@@ -165,6 +165,21 @@ class AccountService:
         )
         return raw, expires_at
 
+    async def _mailed_recently(self, session: AsyncSession, user: User, purpose: str) -> bool:
+        """Whether ``user`` got as many e-mails of this kind in the last hour as allowed,
+        so nobody can use the service to flood a mailbox."""
+        since = _now() - timedelta(hours=1)
+        count = await session.scalar(
+            select(func.count())
+            .select_from(ActionToken)
+            .where(
+                ActionToken.user_id == user.id,
+                ActionToken.purpose == purpose,
+                ActionToken.created_at > since,
+            )
+        )
+        return (count or 0) >= self.settings.emails_per_hour
+
     async def send_verification(self, session: AsyncSession, user: User) -> None:
         raw, expires_at = await self._action_token(
             session, user, VERIFY_EMAIL, self.settings.verification_token_seconds
@@ -190,7 +205,9 @@ class AccountService:
             user = await session.get(User, user_id)
             if user is None:
                 raise NotFound("No such account")
-            if not user.email_verified:
+            if not user.email_verified and not await self._mailed_recently(
+                session, user, VERIFY_EMAIL
+            ):
                 await self.send_verification(session, user)
 
     async def _spend(self, session: AsyncSession, raw: str, purpose: str) -> ActionToken | None:
@@ -225,6 +242,9 @@ class AccountService:
         async with self.core.session_maker() as session, session.begin():
             user = await session.scalar(select(User).where(User.email == email))
             if user is None or not user.is_active:
+                return
+            if await self._mailed_recently(session, user, RESET_PASSWORD):
+                log.warning("password_reset_rate_limited", user_id=str(user.id))
                 return
             await session.execute(
                 update(ActionToken)
@@ -306,6 +326,14 @@ class AccountService:
             )
 
     # --- administration --------------------------------------------------------------------
+
+    async def require_admin(self, user_id: uuid.UUID) -> None:
+        """The token says admin; so must the database (the role may have been removed or
+        the account deactivated since the token was signed)."""
+        async with self.core.session_maker() as session:
+            user = await session.get(User, user_id)
+        if user is None or not user.is_active or "admin" not in user.roles:
+            raise Forbidden("This needs the role admin")
 
     async def list(self, limit: int, offset: int) -> UserPage:
         async with self.core.session_maker() as session:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Response, get
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import CookieParameter, PathParameter, QueryParameter
 from litestar.response import Redirect
 
 from qh.auth.core import AuthCore
@@ -15,8 +15,8 @@ from qh.auth.domain.oauth.services import STATE_COOKIE, SocialLogin
 from qh.auth.domain.tokens.controllers import NO_STORE
 from qh.auth.domain.tokens.schemas import TokenOut
 
-Provider = Annotated[str, Parameter(max_length=20, pattern=r"^[a-z]+$")]
-Query = Annotated[str | None, Parameter(max_length=2048)]
+Provider = Annotated[str, PathParameter(max_length=20, pattern=r"^[a-z]+$")]
+Query = Annotated[str | None, QueryParameter(max_length=2048)]
 
 
 class OAuthController(Controller):
@@ -54,9 +54,11 @@ class OAuthController(Controller):
         provider: Provider,
         social: NamedDependency[SocialLogin],
         code: Query = None,
-        oauth_state: Annotated[str | None, Parameter(query="state", max_length=2048)] = None,
+        oauth_state: Annotated[str | None, QueryParameter(name="state", max_length=2048)] = None,
         error: Query = None,
-        browser_state: Annotated[str | None, Parameter(cookie=STATE_COOKIE, max_length=256)] = None,
+        browser_state: Annotated[
+            str | None, CookieParameter(name=STATE_COOKIE, max_length=256)
+        ] = None,
     ) -> Response[Any]:
         """Ends in the same token pair as a password login."""
         pair: TokenOut = await social.callback(
