@@ -1,0 +1,61 @@
+"""``qh dev`` on a fresh data folder: ready within 15 seconds, every service listed."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from qh.kit.host import discover_services
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_qh_dev_serves_every_service_from_a_fresh_data_dir(tmp_path: Path) -> None:
+    port = free_port()
+    qh = Path(sys.executable).with_name("qh")
+    log = (tmp_path / "qh-dev.log").open("w")
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [str(qh), "dev", "--port", str(port), "--data-dir", str(tmp_path / "data")],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+    )
+    try:
+        ready = None
+        while time.monotonic() - started < 15:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2)
+                if ready.status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, (tmp_path / "qh-dev.log").read_text()
+            time.sleep(0.25)
+        elapsed = time.monotonic() - started
+        assert ready is not None
+        assert ready.status_code == 200, (tmp_path / "qh-dev.log").read_text()
+        assert elapsed < 15
+        services = discover_services()
+        assert set(ready.json()["services"]) == set(services)
+        index = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        assert index.status_code == 200
+        for slug, definition in services.items():
+            assert slug in index.text
+            docs = httpx.get(f"http://127.0.0.1:{port}{definition.prefix}/openapi.json", timeout=5)
+            assert docs.status_code == 200
+            assert docs.json()["info"]["title"] == definition.title
+        assert (tmp_path / "data").is_dir()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
