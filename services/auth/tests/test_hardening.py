@@ -224,6 +224,8 @@ async def test_openapi_declares_the_password_flow_and_bearer_scheme(api: Any) ->
     assert schemes["OAuth2Password"]["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"
     token = document["paths"]["/api/v1/auth/token"]["post"]
     assert "application/x-www-form-urlencoded" in token["requestBody"]["content"]
+    assert token["security"] == [{}]  # public: Swagger sends no token to log in
+    assert "security" not in document["paths"]["/api/v1/auth/me"]["get"]  # the global bearer
     assert (await api.client.get("/api/v1/auth/docs")).status_code == 200
 
 

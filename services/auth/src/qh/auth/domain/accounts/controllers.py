@@ -19,6 +19,7 @@ from qh.auth.domain.accounts.schemas import (
     VerifyIn,
 )
 from qh.auth.domain.accounts.services import AccountService
+from qh.auth.domain.http import PUBLIC
 from qh.kit.auth import Principal, requires_role
 
 
@@ -27,7 +28,7 @@ class PublicAccountController(Controller):
     tags = ["accounts"]
     opt = {"exclude_from_auth": True}
 
-    @post("/register", status_code=201, summary="Create an account", security=[])
+    @post("/register", status_code=201, summary="Create an account", security=PUBLIC)
     async def register(
         self, data: JSONBody[RegisterIn], accounts: NamedDependency[AccountService]
     ) -> UserOut:
@@ -36,7 +37,10 @@ class PublicAccountController(Controller):
         return await accounts.register(data)
 
     @post(
-        "/password/forgot", status_code=202, summary="Request a password reset e-mail", security=[]
+        "/password/forgot",
+        status_code=202,
+        summary="Request a password reset e-mail",
+        security=PUBLIC,
     )
     async def forgot(
         self, data: JSONBody[ForgotIn], accounts: NamedDependency[AccountService]
@@ -48,7 +52,7 @@ class PublicAccountController(Controller):
         "/password/reset",
         status_code=204,
         summary="Set a new password with the e-mailed token",
-        security=[],
+        security=PUBLIC,
     )
     async def reset(
         self, data: JSONBody[ResetIn], accounts: NamedDependency[AccountService]
@@ -56,7 +60,7 @@ class PublicAccountController(Controller):
         """204 and every session of the account is revoked; 400 for a used or expired token."""
         await accounts.reset_password(data.token, data.password)
 
-    @post("/email/verify", status_code=204, summary="Confirm the e-mail address", security=[])
+    @post("/email/verify", status_code=204, summary="Confirm the e-mail address", security=PUBLIC)
     async def verify(
         self, data: JSONBody[VerifyIn], accounts: NamedDependency[AccountService]
     ) -> None:

@@ -11,8 +11,8 @@ from litestar.params import CookieParameter, PathParameter, QueryParameter
 from litestar.response import Redirect
 
 from qh.auth.core import AuthCore
+from qh.auth.domain.http import NO_STORE, PUBLIC
 from qh.auth.domain.oauth.services import STATE_COOKIE, SocialLogin
-from qh.auth.domain.tokens.controllers import NO_STORE
 from qh.auth.domain.tokens.schemas import TokenOut
 
 Provider = Annotated[str, PathParameter(max_length=20, pattern=r"^[a-z]+$")]
@@ -27,7 +27,12 @@ class OAuthController(Controller):
     def _cookie_path(self) -> str:
         return "/api/v1/auth/oauth"
 
-    @get("/{provider:str}/authorize", status_code=302, summary="Start a social login", security=[])
+    @get(
+        "/{provider:str}/authorize",
+        status_code=302,
+        summary="Start a social login",
+        security=PUBLIC,
+    )
     async def authorize(
         self,
         provider: Provider,
@@ -48,7 +53,7 @@ class OAuthController(Controller):
         )
         return Redirect(path=url, status_code=302, cookies=[cookie])
 
-    @get("/{provider:str}/callback", summary="Finish a social login", security=[])
+    @get("/{provider:str}/callback", summary="Finish a social login", security=PUBLIC)
     async def callback(
         self,
         provider: Provider,

@@ -13,12 +13,12 @@ from litestar.params import JSONBody, URLEncodedBody
 
 from qh.auth.core import AuthCore
 from qh.auth.domain.accounts.services import AccountService
+from qh.auth.domain.http import NO_STORE, PUBLIC
 from qh.auth.domain.tokens.schemas import LogoutIn, TokenForm, TokenOut
 from qh.auth.domain.tokens.services import TokenService
 from qh.auth.throttle import client_address
 from qh.kit.problems import BadRequest, InvalidValue
 
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 GRANTS = ("password", "refresh_token", "client_credentials")
 
 
@@ -45,7 +45,7 @@ class TokenController(Controller):
         status_code=200,
         response_headers=NO_STORE,
         summary="Get tokens (password, refresh_token or client_credentials grant)",
-        security=[],
+        security=PUBLIC,
     )
     async def token(
         self,
@@ -78,20 +78,22 @@ class TokenController(Controller):
         "/logout",
         status_code=204,
         summary="Log out: revoke the refresh token's family",
-        security=[],
+        security=PUBLIC,
     )
     async def logout(self, data: JSONBody[LogoutIn], tokens: NamedDependency[TokenService]) -> None:
         """Always 204, whether or not the token was known."""
         await tokens.logout(data.refresh_token)
 
-    @get("/.well-known/jwks.json", summary="Public signing keys (JWKS)", security=[], cache=False)
+    @get(
+        "/.well-known/jwks.json", summary="Public signing keys (JWKS)", security=PUBLIC, cache=False
+    )
     async def jwks(self, core: NamedDependency[AuthCore]) -> dict[str, Any]:
         return await core.keys.jwks()
 
     @get(
         "/.well-known/openid-configuration",
         summary="Issuer metadata",
-        security=[],
+        security=PUBLIC,
         sync_to_thread=False,
     )
     def openid_configuration(self, core: NamedDependency[AuthCore]) -> dict[str, Any]:
