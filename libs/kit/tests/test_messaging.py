@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from litestar import Litestar, post
@@ -85,11 +86,15 @@ async def test_committed_event_is_relayed_after_a_restart(
     second_runtime = LocalRuntime(max_attempts=2, backoff_seconds=0.01)
     second_runtime.attach("auth", _jwks(tokens))
     second = demo.create_app(settings, runtime=second_runtime)
-    async with running(second, second_runtime):
-        assert await service_context(second).outbox.pending() == 1
-        await service_context(second).outbox.relay_once()
+    assert await service_context(second).outbox.pending() == 1
+    async with running(second, second_runtime):  # its relay starts with the app
+        for _ in range(100):
+            if await count_notes(second, "copy of survives"):
+                break
+            await anyio.sleep(0.05)
         await second_runtime.drain()
         assert await count_notes(second, "copy of survives") == 1
+        assert await service_context(second).outbox.pending() == 0
     assert len(inbound.processed) == 1
 
 
