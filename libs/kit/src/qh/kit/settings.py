@@ -47,6 +47,7 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     dapr_pubsub: str = "pubsub"
     dapr_secret_store: str = "secretstore"
     app_api_token: str | None = None
+    forwarded_allow_ips: str = "127.0.0.1"
     outbox_poll_seconds: float = 2.0
     event_max_attempts: int = 5
     event_backoff_seconds: float = 0.5
