@@ -109,7 +109,13 @@ def serve(slug: str, host: str, port: int) -> None:
     _ensure_port_free(host, port)
     app = definition.create_app(settings)
     uvicorn.run(
-        app, host=host, port=port, log_config=None, proxy_headers=True, timeout_graceful_shutdown=20
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        timeout_graceful_shutdown=20,
     )
 
 
