@@ -7,6 +7,7 @@ retired key stays in the JWKS until every token it signed has expired, then is d
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import os
@@ -135,11 +136,15 @@ class KeyRing:
         self._active: ActiveKey | None = None
         self._jwks: dict[str, Any] = {"keys": []}
         self._loaded_at = float("-inf")
+        self._reload_lock = asyncio.Lock()
 
     @property
     def retention(self) -> timedelta:
+        """How long a retired key stays published: another replica may sign with it until
+        its next reload, and its last token lives for the longest token lifetime."""
         longest = max(self.settings.access_token_seconds, self.settings.service_token_seconds)
-        return timedelta(seconds=longest) + VERIFY_LEEWAY
+        reload = self.settings.signing_key_reload_seconds
+        return timedelta(seconds=longest + reload) + VERIFY_LEEWAY
 
     async def start(self, secrets_port: Secrets) -> None:
         self.kek = await load_encryption_key(self.settings, secrets_port)
@@ -187,8 +192,11 @@ class KeyRing:
         self._loaded_at = time.monotonic()
 
     async def _fresh(self) -> None:
-        if time.monotonic() - self._loaded_at >= self.settings.signing_key_reload_seconds:
-            await self.reload()
+        if time.monotonic() - self._loaded_at < self.settings.signing_key_reload_seconds:
+            return
+        async with self._reload_lock:  # one reload for a crowd of requests
+            if time.monotonic() - self._loaded_at >= self.settings.signing_key_reload_seconds:
+                await self.reload()
 
     async def jwks(self) -> dict[str, Any]:
         await self._fresh()

@@ -72,6 +72,8 @@ class UserOut(msgspec.Struct):
 
 
 class UserPage(msgspec.Struct):
+    """One page of accounts, oldest first."""
+
     items: list[UserOut]
     total: int
     limit: int
@@ -88,13 +90,19 @@ class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ForgotIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Where to send a password reset link (if the address has an account)."""
+
     email: Email
 
 
 class ResetIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The token from the reset e-mail and the new password."""
+
     token: OpaqueToken
     password: Password
 
 
 class VerifyIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The token from the verification e-mail."""
+
     token: OpaqueToken

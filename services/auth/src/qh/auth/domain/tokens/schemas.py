@@ -42,4 +42,6 @@ class TokenOut(msgspec.Struct, omit_defaults=True):
 
 
 class LogoutIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The refresh token of the session to end."""
+
     refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
