@@ -147,3 +147,23 @@ async def test_the_service_verifies_its_own_tokens_without_calling_itself(api: A
     assert (await api.me(fresh["access_token"])).status_code == 200
     assert (await api.me(pair["access_token"])).status_code == 200
     assert calls == []
+
+
+async def test_a_changed_secret_stops_prod_and_starts_a_new_key_in_dev(
+    database_url: str, tmp_path: Path
+) -> None:
+    def app_with(secret: str, env: str) -> Any:
+        settings = make_settings(service, database_url, env=env, data_dir=str(tmp_path))
+        runtime = LocalRuntime(secrets=EnvSecrets({"QH_SECRET_AUTH_SIGNING_KEY": secret}))
+        return create_app(settings, runtime=runtime)  # type: ignore[arg-type]
+
+    async with running(app_with("first-secret", "prod")) as client:
+        [first] = (await client.get("/api/v1/auth/.well-known/jwks.json")).json()["keys"]
+    with pytest.raises(BaseException) as raised:  # the lifespan may wrap it in a group
+        async with running(app_with("another-secret", "prod")):
+            pass
+    assert _contains(raised.value, KeyConfigurationError)
+    async with running(app_with("another-secret", "dev")) as client:
+        keys = (await client.get("/api/v1/auth/.well-known/jwks.json")).json()["keys"]
+    assert keys[0]["kid"] == first["kid"]  # still published for its tokens
+    assert len(keys) == 2

@@ -21,6 +21,7 @@ from typing import Any
 
 import jwt
 import structlog
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -155,7 +156,18 @@ class KeyRing:
             if current is None:
                 session.add(new_key_row(self.kek))
                 log.info("signing_key_created")
-        await self.reload()
+        try:
+            await self.reload()
+        except KeyConfigurationError:
+            if self.settings.env == "prod":
+                raise
+            # dev and test: the data folder holding the generated secret was lost (a new
+            # container, a cleaned folder). Start a new key; the old public keys stay
+            # published until the tokens they signed have expired.
+            log.warning(
+                "signing_keys_undecryptable_rotating", note="not in prod: the secret must be kept"
+            )
+            await self.rotate()
 
     async def rotate(self) -> str:
         """Add a key that signs from now on; retire the others; drop expired ones."""
@@ -184,7 +196,13 @@ class KeyRing:
         if active_rows:
             newest = active_rows[-1]
             if self._active is None or self._active.kid != newest.kid:
-                pem = _decrypt(self.kek, newest.private_key_encrypted, newest.kid)
+                try:
+                    pem = _decrypt(self.kek, newest.private_key_encrypted, newest.kid)
+                except InvalidTag:
+                    raise KeyConfigurationError(
+                        f"signing key {newest.kid} cannot be decrypted: the secret "
+                        f"{self.settings.signing_key_secret!r} is not the one it was stored with"
+                    ) from None
                 private = serialization.load_pem_private_key(pem, password=None)
                 assert isinstance(private, Ed25519PrivateKey)
                 self._active = ActiveKey(newest.kid, private)
