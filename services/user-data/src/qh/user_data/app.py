@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Litestar
+from litestar.di import Provide
 from litestar.openapi.spec import Tag
 
 from qh.kit.app import ServiceDefinition, create_service_app
 from qh.kit.runtime import Runtime
 from qh.user_data.db.models import Base
+from qh.user_data.db.reader import ExportReader
 from qh.user_data.domain.examples import document_schemas
 from qh.user_data.domain.exchange.controllers import (
     export_profile,
@@ -33,6 +35,7 @@ def create_app(settings: UserDataSettings, *, runtime: Runtime | None = None) ->
         *(Tag(name=spec.title, description=spec.create.__doc__) for spec in SECTIONS.values()),
         Tag(name="Export and import", description="The whole profile as one document"),
     ]
+    reader = ExportReader(settings)
     app = create_service_app(
         settings,
         definition=service,
@@ -42,6 +45,8 @@ def create_app(settings: UserDataSettings, *, runtime: Runtime | None = None) ->
         subscribers=SUBSCRIBERS,
         runtime=runtime,
         tags=tags,
+        dependencies={"reader": Provide(lambda: reader, sync_to_thread=False)},
+        lifespan=[reader.lifespan],
     )
     document_schemas(app)
     return app

@@ -4,14 +4,18 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 
+from qh.kit.app import ServiceContext
 from qh.kit.auth import requires_role
 from qh.kit.problems import UnsupportedMediaType
+from qh.user_data.db.reader import ExportReader
 from qh.user_data.domain.exchange.schemas import ImportReport, JsonResumeDocument, ProfileDocument
 from qh.user_data.domain.exchange.services import ExchangeService
 from qh.user_data.domain.profiles.controllers import Caller, Profiles, problems
+from qh.user_data.domain.profiles.services import profile_service
 from qh.user_data.settings import UserDataSettings
 
 ExportFormat = Annotated[
@@ -26,17 +30,30 @@ ImportMode = Annotated[
         "added, and items already in the profile (same company and start, same name…) updated",
     ),
 ]
+Reader = NamedDependency[ExportReader]
+# Typed Any: the signature model cannot build a validator for ServiceContext's fields.
+Context = NamedDependency[Any]
 ExportBody = Response[ProfileDocument | JsonResumeDocument]  # type: ignore[valid-type]
 
 
 async def _export(
-    exchange: ExchangeService, user_id: UUID, export_format: str, *, create: bool
+    context: ServiceContext,
+    reader: ExportReader,
+    user_id: UUID,
+    export_format: str,
+    *,
+    create: bool,
 ) -> Any:
-    if export_format == "jsonresume":
-        return Response(await exchange.export_jsonresume(user_id, create=create))
-    return Response(
-        content=await exchange.export_qh(user_id, create=create), media_type="application/json"
-    )
+    if export_format == "qh" and (document := await reader.fresh_export(user_id)) is not None:
+        return Response(content=document.encode(), media_type="application/json")
+    settings = context.settings
+    assert isinstance(settings, UserDataSettings)
+    async with context.session_maker() as session, session.begin():
+        exchange = ExchangeService(profile_service(session, settings, context.outbox))
+        if export_format == "jsonresume":
+            return Response(await exchange.export_jsonresume(user_id, create=create))
+        body = await exchange.export_qh(user_id, create=create)
+    return Response(content=body, media_type="application/json")
 
 
 @get(
@@ -46,11 +63,11 @@ async def _export(
     responses=problems(400, 422),
 )
 async def export_profile(
-    profiles: Profiles, principal: Caller, export_format: ExportFormat = "qh"
+    context: Context, reader: Reader, principal: Caller, export_format: ExportFormat = "qh"
 ) -> ExportBody:
     """The whole profile as one document: `format=qh` (with `schema_version`, stable field
     order) or `format=jsonresume` (validates against the official JSON Resume schema)."""
-    return await _export(ExchangeService(profiles), principal.id, export_format, create=True)  # type: ignore[no-any-return]
+    return await _export(context, reader, principal.id, export_format, create=True)  # type: ignore[no-any-return]
 
 
 @get(
@@ -61,11 +78,11 @@ async def export_profile(
     responses=problems(400, 403, 404, 422),
 )
 async def export_user_profile(
-    profiles: Profiles, user_id: FromPath[UUID], export_format: ExportFormat = "qh"
+    context: Context, reader: Reader, user_id: FromPath[UUID], export_format: ExportFormat = "qh"
 ) -> ExportBody:
     """The same document as `GET /me/export`, of any user, for callers with the `admin` or
     `service` role (the resume and cover-letter generators). 404 if the user has no profile."""
-    return await _export(ExchangeService(profiles), user_id, export_format, create=False)  # type: ignore[no-any-return]
+    return await _export(context, reader, user_id, export_format, create=False)  # type: ignore[no-any-return]
 
 
 def import_route(settings: UserDataSettings) -> HTTPRouteHandler:
