@@ -238,6 +238,14 @@ class AccountService:
             raise BadRequest(INVALID_LINK)
 
     async def forgot_password(self, email_raw: str) -> None:
+        """Send a reset link to an active account; nothing for an unknown address. Runs
+        after the 202 has been sent, so failures are logged, not answered."""
+        try:
+            await self._forgot_password(email_raw)
+        except Exception:
+            log.exception("password_reset_request_failed")
+
+    async def _forgot_password(self, email_raw: str) -> None:
         email = normalize_email(email_raw)
         async with self.core.session_maker() as session, session.begin():
             user = await session.scalar(select(User).where(User.email == email))
