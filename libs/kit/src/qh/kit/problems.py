@@ -7,6 +7,7 @@ large) and unexpected exceptions are all mapped here to ``application/problem+js
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -174,12 +175,26 @@ def problem_response(
     )
 
 
+# msgspec names the object, not the field, when a field is missing or unknown.
+_OBJECT_FIELD = re.compile(r"^Object (missing required|contains unknown) field `([^`]+)`")
+_BODY_KEYS = {"data", "body"}
+
+
 def _field_errors(extra: Any) -> list[FieldError]:
     errors: list[FieldError] = []
     if isinstance(extra, list):
         for item in extra:
             if isinstance(item, Mapping) and item.get("key"):
-                errors.append(FieldError(str(item["key"]), str(item.get("message", "invalid"))))
+                key, message = str(item["key"]), str(item.get("message", "invalid"))
+                if match := _OBJECT_FIELD.match(message):
+                    name = match.group(2)
+                    key = name if key in _BODY_KEYS else f"{key}.{name}"
+                    message = (
+                        "is required"
+                        if match.group(1) == "missing required"
+                        else "is not a known field"
+                    )
+                errors.append(FieldError(key, message))
     return errors
 
 
