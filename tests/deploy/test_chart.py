@@ -122,9 +122,9 @@ def test_schema_rejects_a_wrong_value_with_a_clear_message(chart, overrides, mes
         (
             {
                 "secrets": {"create": True, "database": {"password": "x"}},
-                "services": {"auth": {"devSecrets": {"auth-signing-key": "k"}}},
+                "services": {"auth": {"devSecrets": {"auth-unlisted-secret": "k"}}},
             },
-            "services.auth.devSecrets.auth-signing-key: not listed in services.auth.secretNames",
+            "services.auth.devSecrets.auth-unlisted-secret: not listed in services.auth.secretNames",
         ),
         (
             {"pubsub": {"rabbitmq": {"connectionStringSecret": {"name": ""}}}},
