@@ -169,3 +169,53 @@ async def test_the_app_answers_401_for_each_bad_token(
         assert response.headers["content-type"].startswith("application/problem+json")
     good = await client.get("/api/v1/demo/notes", headers=tokens.headers())
     assert good.status_code == 200
+
+
+async def test_token_not_yet_valid_is_rejected(tokens: TokenFactory) -> None:
+    with pytest.raises(InvalidToken, match="not yet valid"):
+        await verifier_for(tokens).verify(tokens.issue(nbf=int(time.time()) + 3600))
+
+
+async def test_token_issued_in_the_future_is_rejected(tokens: TokenFactory) -> None:
+    with pytest.raises(InvalidToken, match="future"):
+        await verifier_for(tokens).verify(tokens.issue(iat=int(time.time()) + 3600))
+
+
+async def test_non_numeric_expiry_is_rejected(tokens: TokenFactory) -> None:
+    with pytest.raises(InvalidToken, match="number"):
+        await verifier_for(tokens).verify(tokens.issue(exp="tomorrow"))
+
+
+async def test_audience_list_must_contain_ours(tokens: TokenFactory) -> None:
+    verifier = verifier_for(tokens)
+    assert (await verifier.verify(tokens.issue(aud=["billing", TEST_AUDIENCE]))).roles == {"user"}
+    with pytest.raises(InvalidToken, match="audience"):
+        await verifier.verify(tokens.issue(aud=["billing", "crm"]))
+
+
+async def test_critical_header_parameters_are_rejected(tokens: TokenFactory) -> None:
+    token = jwt.encode(
+        tokens.claims(),
+        tokens.keys[tokens.kid],
+        algorithm="EdDSA",
+        headers={"kid": tokens.kid, "crit": ["exp"]},
+    )
+    with pytest.raises(InvalidToken, match="critical"):
+        await verifier_for(tokens).verify(token)
+
+
+async def test_rs256_keys_from_the_jwks_are_accepted() -> None:
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key(), as_dict=True)
+
+    async def load() -> dict[str, Any]:
+        return {"keys": [{**jwk, "kid": "rsa-1", "alg": "RS256", "use": "sig"}]}
+
+    verifier = TokenVerifier(issuer=TEST_ISSUER, audience=TEST_AUDIENCE, jwks_loader=load)
+    claims = TokenFactory().claims(roles=["admin"])
+    token = jwt.encode(claims, rsa_key, algorithm="RS256", headers={"kid": "rsa-1"})
+    assert (await verifier.verify(token)).roles == {"admin"}
+    # The same key may not be used with another algorithm named in the header.
+    forged = jwt.encode(claims, rsa_key, algorithm="PS256", headers={"kid": "rsa-1"})
+    with pytest.raises(InvalidToken, match="does not match"):
+        await verifier.verify(forged)
