@@ -140,3 +140,16 @@ async def test_a_refused_change_publishes_nothing(shared, alice, ud) -> None:
         json={"company": "X", "position": "Y", "start_date": "2020", "end_date": "2019"},
     )
     assert await ud.published(shared, alice) == []
+
+
+async def test_concurrent_first_requests_make_one_profile(shared, client, ud) -> None:
+    import asyncio
+
+    user = ud.User(client, shared.tokens)
+    responses = await asyncio.gather(*(user.get("/me") for _ in range(8)))
+    assert [r.status_code for r in responses] == [200] * 8
+    assert await count(shared, models.Profile, user.id) == 1
+    await user.post("/me/skills", json={"name": "Go"})
+    exports = await asyncio.gather(*(user.get("/me/export") for _ in range(8)))
+    assert {r.status_code for r in exports} == {200}
+    assert len({r.content for r in exports}) == 1

@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.exceptions import NotFoundError
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from qh.kit.problems import BadRequest, FieldError, InvalidValue
 from qh.user_data.db.models import Profile, ProfileExport
@@ -60,16 +61,24 @@ class ExchangeService:
             raise NotFoundError("No profile for this user")
         profile = await self.profiles.ensure(user_id)
         body = msgspec.json.encode(await self.document(profile))
-        cached = await self.session.get(ProfileExport, profile.id)
-        if cached is None:
-            self.session.add(
-                ProfileExport(
-                    profile_id=profile.id, revision=profile.revision, document=body.decode()
-                )
-            )
-        else:
-            cached.revision, cached.document = profile.revision, body.decode()
+        await self._store(profile, body.decode())
         return body
+
+    async def _store(self, profile: Profile, document: str) -> None:
+        """Keep the export for the next read; a concurrent read storing it too is fine."""
+        try:
+            async with self.session.begin_nested():
+                cached = await self.session.get(ProfileExport, profile.id)
+                if cached is None:
+                    export = ProfileExport(
+                        profile_id=profile.id, revision=profile.revision, document=document
+                    )
+                    self.session.add(export)
+                else:
+                    cached.revision, cached.document = profile.revision, document
+                await self.session.flush()
+        except IntegrityError:
+            pass
 
     async def document(self, profile: Profile) -> msgspec.Struct:
         sections = {

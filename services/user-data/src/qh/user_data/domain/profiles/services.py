@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from functools import cache
@@ -219,7 +220,7 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
         self, user_id: UUID, data: schemas.PersonalDataPatch
     ) -> schemas.PersonalData:
         profile = await self.ensure(user_id)
-        values = self.personal_values(profile)
+        values = copy.deepcopy(self.personal_values(profile))
         values.update(msgspec.to_builtins(data))  # UNSET fields are left out
         await self.set_personal(profile, values)
         return self.personal(profile)
