@@ -282,7 +282,7 @@ class Api:
         claims: dict[str, Any],
         *,
         key: Any = None,
-        algorithm: str = "EdDSA",
+        algorithm: str = "RS256",
         kid: str | None = None,
     ) -> str:
         return jwt.encode(

@@ -83,7 +83,7 @@ async def test_login_issues_a_well_formed_token_pair(api: Any) -> None:
     assert pair["token_type"] == "Bearer"
     assert len(pair["refresh_token"]) >= 43  # 256 bits, base64url
     header = jwt.get_unverified_header(pair["access_token"])
-    assert header["alg"] == "EdDSA"
+    assert header["alg"] == "RS256"
     assert header["kid"] == api.kid()
     claims = jwt.decode(pair["access_token"], options={"verify_signature": False})
     assert claims["iss"] == "http://testserver/api/v1/auth"

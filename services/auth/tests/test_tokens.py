@@ -13,6 +13,7 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import update
 
@@ -80,7 +81,7 @@ async def test_hs256_signed_with_the_public_key_is_refused(api: Any) -> None:
     import hashlib
     import hmac
 
-    for secret in (public_pem, jwk["x"].encode(), json.dumps(jwk).encode()):
+    for secret in (public_pem, jwk["n"].encode(), json.dumps(jwk).encode()):
         signature = b64(hmac.new(secret, f"{header}.{payload}".encode(), hashlib.sha256).digest())
         await assert_refused(api, f"{header}.{payload}.{signature}")
 
@@ -112,12 +113,14 @@ async def test_wrong_issuer_is_refused(api: Any) -> None:
 
 async def test_unknown_kid_is_refused(api: Any) -> None:
     user, _ = await signed_in(api)
-    stranger = Ed25519PrivateKey.generate()
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     await assert_refused(
         api, api.forge(claims_for(user["id"]), key=stranger, kid="not-a-known-key")
     )
-    # and a foreign key under the real kid
+    # a foreign key under the real kid, with the right and with another algorithm
     await assert_refused(api, api.forge(claims_for(user["id"]), key=stranger))
+    edwards = Ed25519PrivateKey.generate()
+    await assert_refused(api, api.forge(claims_for(user["id"]), key=edwards, algorithm="EdDSA"))
 
 
 async def test_tampered_payload_is_refused(api: Any) -> None:
@@ -297,12 +300,12 @@ async def test_jwks_publishes_only_public_keys(api: Any) -> None:
     response = await api.client.get("/api/v1/auth/.well-known/jwks.json")
     assert response.status_code == 200
     [key] = response.json()["keys"]
-    assert key["kty"] == "OKP"
-    assert key["crv"] == "Ed25519"
-    assert key["alg"] == "EdDSA"
+    assert key["kty"] == "RSA"
+    assert key["alg"] == "RS256"
     assert key["use"] == "sig"
     assert key["kid"] == api.kid()
-    assert "d" not in key
+    assert {"n", "e"} <= set(key)
+    assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key)  # no private parts
 
 
 async def test_openid_configuration(api: Any) -> None:

@@ -114,7 +114,7 @@ service = ServiceDefinition(
     prefix="/api/v1/auth",
     title="QH auth",
     description=(
-        "Accounts, passwords (argon2id), EdDSA access tokens published as JWKS, rotating "
+        "Accounts, passwords (argon2id), RS256 access tokens published as JWKS, rotating "
         "refresh tokens, e-mail verification and password reset, social login (Google, "
         "GitHub, Yandex) and roles. Log in with the Authorize button: the password flow "
         "posts to /api/v1/auth/token."

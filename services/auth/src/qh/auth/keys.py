@@ -1,5 +1,10 @@
-"""Signing keys: Ed25519 pairs in the database, the private half encrypted (AES-256-GCM)
-with a key-encryption key from the Secrets port.
+"""Signing keys: RSA pairs (RS256) in the database, the private half encrypted
+(AES-256-GCM) with a key-encryption key from the Secrets port.
+
+RS256 rather than EdDSA because every service verifies tokens: an RSA-2048 signature
+check costs a fraction of an Ed25519 one with the OpenSSL build services run on (see
+benchmarks/README.md). Rows keep their own algorithm, so keys made as Ed25519 sign and
+verify until they are rotated out.
 
 The newest unretired key signs. ``rotate`` adds a key and retires the previous one; a
 retired key stays in the JWKS until every token it signed has expired, then is deleted.
@@ -24,6 +29,7 @@ import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, generate_private_key
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -36,7 +42,9 @@ from qh.kit.runtime import Secrets
 
 log = structlog.get_logger("qh.auth.keys")
 
-ALGORITHM = "EdDSA"
+ALGORITHM = "RS256"
+RSA_KEY_BITS = 2048
+SUPPORTED_ALGORITHMS = ("RS256", "EdDSA")
 DEV_SECRET_FILE = "auth-signing-key.secret"
 # Tokens may be verified this long after ``exp`` (TokenVerifier's leeway, with margin).
 VERIFY_LEEWAY = timedelta(seconds=60)
@@ -102,16 +110,17 @@ def _now() -> datetime:
 @dataclass(frozen=True)
 class ActiveKey:
     kid: str
-    private: Ed25519PrivateKey
+    algorithm: str
+    private: RSAPrivateKey | Ed25519PrivateKey
 
 
 def new_key_row(kek: bytes) -> SigningKey:
-    private = Ed25519PrivateKey.generate()
-    public_raw = private.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    private = generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
+    public_der = private.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    kid = base64.urlsafe_b64encode(hashlib.sha256(public_raw).digest()[:12]).decode().rstrip("=")
-    jwk = jwt.algorithms.OKPAlgorithm.to_jwk(private.public_key(), as_dict=True)
+    kid = base64.urlsafe_b64encode(hashlib.sha256(public_der).digest()[:12]).decode().rstrip("=")
+    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key(), as_dict=True)
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -204,8 +213,9 @@ class KeyRing:
                         f"{self.settings.signing_key_secret!r} is not the one it was stored with"
                     ) from None
                 private = serialization.load_pem_private_key(pem, password=None)
-                assert isinstance(private, Ed25519PrivateKey)
-                self._active = ActiveKey(newest.kid, private)
+                if not isinstance(private, RSAPrivateKey | Ed25519PrivateKey):
+                    raise KeyConfigurationError(f"signing key {newest.kid} has an unknown type")
+                self._active = ActiveKey(newest.kid, newest.algorithm, private)
         self._jwks = {"keys": [dict(r.public_jwk) for r in published]}
         self._loaded_at = time.monotonic()
 
@@ -227,7 +237,7 @@ class KeyRing:
         return jwt.encode(
             claims,
             self._active.private,
-            algorithm=ALGORITHM,
+            algorithm=self._active.algorithm,
             headers={"kid": self._active.kid, "typ": "at+jwt"},
         )
 

@@ -33,13 +33,13 @@ class User(UUIDv7PrimaryKey, AuditColumns, Base):
 
 
 class SigningKey(UUIDv7PrimaryKey, AuditColumns, Base):
-    """An Ed25519 key pair; the private half is AES-GCM encrypted with the key from the
-    Secrets port. A retired key stays published until every token it signed expired."""
+    """A signing key pair (RS256; older rows may be EdDSA); the private half is AES-GCM
+    encrypted with the key from the Secrets port. A retired key stays published until every token it signed expired."""
 
     __tablename__ = "auth_signing_key"
 
     kid: Mapped[str] = mapped_column(String(64), unique=True)
-    algorithm: Mapped[str] = mapped_column(String(16), default="EdDSA")
+    algorithm: Mapped[str] = mapped_column(String(16), default="RS256")
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
     private_key_encrypted: Mapped[str] = mapped_column(Text)
     retired_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)

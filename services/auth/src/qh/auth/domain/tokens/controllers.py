@@ -16,6 +16,7 @@ from qh.auth.domain.accounts.services import AccountService
 from qh.auth.domain.http import NO_STORE, PUBLIC
 from qh.auth.domain.tokens.schemas import LogoutIn, TokenForm, TokenOut
 from qh.auth.domain.tokens.services import TokenService
+from qh.auth.keys import SUPPORTED_ALGORITHMS
 from qh.auth.throttle import client_address
 from qh.kit.problems import BadRequest, InvalidValue
 
@@ -107,7 +108,7 @@ class TokenController(Controller):
             "grant_types_supported": list(GRANTS),
             "response_types_supported": ["code"],
             "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-            "id_token_signing_alg_values_supported": ["EdDSA"],
+            "id_token_signing_alg_values_supported": list(SUPPORTED_ALGORITHMS),
             "subject_types_supported": ["public"],
             "claims_supported": ["iss", "aud", "sub", "roles", "exp", "iat", "jti"],
             "code_challenge_methods_supported": ["S256"],
