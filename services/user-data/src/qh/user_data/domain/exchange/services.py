@@ -7,9 +7,10 @@ from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
+import structlog
 from advanced_alchemy.exceptions import NotFoundError
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from qh.kit.problems import BadRequest, FieldError, InvalidValue
 from qh.user_data.db.models import Profile, ProfileExport
@@ -25,6 +26,7 @@ from qh.user_data.domain.profiles import schemas
 from qh.user_data.domain.profiles.sections import SECTIONS
 from qh.user_data.domain.profiles.services import PERSONAL, ProfileService
 
+log = structlog.get_logger("qh.user_data.exchange")
 _MSGSPEC_PATH = re.compile(r"`\$\.([\w.\[\]]+)`")
 QH_ONLY_PERSONAL = (
     "birth_date",
@@ -65,7 +67,8 @@ class ExchangeService:
         return body
 
     async def _store(self, profile: Profile, document: str) -> None:
-        """Keep the export for the next read; a concurrent read storing it too is fine."""
+        """Keep the export for the next read. Best effort: when a concurrent read stores it
+        first (or SQLite is busy with another writer) the next read builds it again."""
         try:
             async with self.session.begin_nested():
                 cached = await self.session.get(ProfileExport, profile.id)
@@ -77,8 +80,8 @@ class ExchangeService:
                 else:
                     cached.revision, cached.document = profile.revision, document
                 await self.session.flush()
-        except IntegrityError:
-            pass
+        except (IntegrityError, OperationalError) as exc:
+            log.info("export_not_stored", user_id=str(profile.user_id), error=type(exc).__name__)
 
     async def document(self, profile: Profile) -> msgspec.Struct:
         sections = {
