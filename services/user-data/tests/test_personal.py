@@ -163,3 +163,17 @@ async def test_bad_requests(alice, client) -> None:
     assert r.status_code == 401
     r = await client.get("/api/v1/profile/me", headers={"Authorization": "Bearer nonsense"})
     assert r.status_code == 401
+
+
+async def test_a_default_phone_region_reads_national_numbers(
+    service_definition, database_url, runtime, tokens, ud
+) -> None:
+    from qh.kit.testing import running, test_settings
+    from qh.user_data.app import create_app
+
+    settings = test_settings(service_definition, database_url, default_phone_region="RU")
+    app = create_app(settings, runtime=runtime)  # type: ignore[arg-type]
+    async with running(app, runtime) as client:
+        user = ud.User(client, tokens)
+        r = await user.patch("/me", json={"phone": "8 (916) 123-45-67"})
+        assert r.json()["phone"] == "+79161234567"

@@ -23,7 +23,18 @@ async def test_dates_may_be_year_month_or_day(alice, value) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["2020-13", "2021-02-29", "20-01", "2020/01", "01.02.2020", "1850", "2020-1"]
+    "value",
+    [
+        "2020-13",
+        "2020-00",
+        "2020-01-00",
+        "2021-02-29",
+        "20-01",
+        "2020/01",
+        "01.02.2020",
+        "1850",
+        "2020-1",
+    ],
 )
 async def test_dates_in_another_form_are_refused(alice, ud, value) -> None:
     errors = ud.fields_of(await alice.post("/me/experience", json=job(start_date=value)))

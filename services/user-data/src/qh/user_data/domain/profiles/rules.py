@@ -70,6 +70,8 @@ def parse_date(value: str) -> PartialDate | None:
         return None
     year, month, day = (int(part) if part else None for part in match.groups())
     assert year is not None
+    if month == 0 or day == 0:
+        return None
     try:
         date(year, month or 1, day or 1)
     except ValueError:
