@@ -153,3 +153,18 @@ async def test_concurrent_first_requests_make_one_profile(shared, client, ud) ->
     exports = await asyncio.gather(*(user.get("/me/export") for _ in range(8)))
     assert {r.status_code for r in exports} == {200}
     assert len({r.content for r in exports}) == 1
+
+
+async def test_concurrent_changes_get_distinct_revisions(shared, alice, ud) -> None:
+    import asyncio
+
+    await alice.get("/me")
+    patches = [alice.patch("/me", json={"headline": f"h{i}"}) for i in range(4)]
+    posts = [alice.post("/me/skills", json={"name": f"s{i}"}) for i in range(4)]
+    responses = await asyncio.gather(*patches, *posts)
+    assert sorted(r.status_code for r in responses) == [200] * 4 + [201] * 4
+    assert (await alice.get("/me")).json()["revision"] == 8
+    events = await ud.published(shared, alice)
+    assert sorted(e["revision"] for e in events) == list(range(1, 9))
+    items = (await alice.get("/me/skills")).json()["items"]
+    assert [i["order"] for i in items] == [0, 1, 2, 3]

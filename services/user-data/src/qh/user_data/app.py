@@ -9,9 +9,11 @@ from litestar.di import Provide
 from litestar.openapi.spec import Tag
 
 from qh.kit.app import ServiceDefinition, create_service_app
+from qh.kit.db import is_sqlite
 from qh.kit.runtime import Runtime
 from qh.user_data.db.models import Base
 from qh.user_data.db.reader import ExportReader
+from qh.user_data.db.sqlite import serialise_writes
 from qh.user_data.domain.examples import document_schemas
 from qh.user_data.domain.exchange.controllers import (
     export_profile,
@@ -48,6 +50,8 @@ def create_app(settings: UserDataSettings, *, runtime: Runtime | None = None) ->
         dependencies={"reader": Provide(lambda: reader, sync_to_thread=False)},
         lifespan=[reader.lifespan],
     )
+    if is_sqlite(settings.resolved_database_url):
+        serialise_writes(app.state.qh.db.get_engine())
     document_schemas(app)
     return app
 

@@ -109,7 +109,7 @@ class ExchangeService:
                 errors=[FieldError(path, message) for path, message in problems],
             )
         mapped = jsonresume.read_resume(document)
-        profile = await self.profiles.ensure(user_id)
+        profile = await self.profiles.locked(user_id)
         personal, sections, errors = self._check(profile, mapped, mode)
         if errors:
             raise InvalidValue("The document has values a profile cannot hold", errors=errors)

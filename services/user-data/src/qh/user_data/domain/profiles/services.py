@@ -112,6 +112,19 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
             return existing
         return profile
 
+    async def locked(self, user_id: UUID) -> Profile:
+        """The caller's profile, locked until the transaction ends: changes of one profile
+        (its revision, the order of its items) are serialised. A no-op lock on SQLite,
+        which has one writer at a time anyway."""
+        await self.ensure(user_id)
+        statement = (
+            select(Profile)
+            .where(Profile.user_id == user_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(statement)).one()
+
     async def erase(self, user_id: UUID) -> bool:
         """Remove the profile and every item of it (``user.deleted``)."""
         profile = await self.find(user_id)
@@ -212,14 +225,14 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
     async def replace_personal(
         self, user_id: UUID, data: schemas.PersonalDataIn
     ) -> schemas.PersonalData:
-        profile = await self.ensure(user_id)
+        profile = await self.locked(user_id)
         await self.set_personal(profile, msgspec.to_builtins(data))
         return self.personal(profile)
 
     async def patch_personal(
         self, user_id: UUID, data: schemas.PersonalDataPatch
     ) -> schemas.PersonalData:
-        profile = await self.ensure(user_id)
+        profile = await self.locked(user_id)
         values = copy.deepcopy(self.personal_values(profile))
         values.update(msgspec.to_builtins(data))  # UNSET fields are left out
         await self.set_personal(profile, values)
@@ -283,7 +296,7 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
         self, user_id: UUID, spec: SectionSpec, data: msgspec.Struct
     ) -> msgspec.Struct:
         values = self._validated(spec, msgspec.structs.asdict(data))
-        profile = await self.ensure(user_id)
+        profile = await self.locked(user_id)
         item = await self.add_items(profile, spec, [values], at=values.get("order") or 0)
         await self.changed(profile, [spec.name])
         return spec.to_out(item[0])
@@ -331,6 +344,7 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
         *,
         replace: bool,
     ) -> msgspec.Struct:
+        profile = await self.locked(user_id)
         item = await self.get_item(user_id, spec, item_id)
         incoming = msgspec.structs.asdict(data)
         if replace:
@@ -349,17 +363,16 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
             await self._move(user_id, spec, item, order)
             changed = True
         if changed:
-            profile = await self.ensure(user_id)
             await self.session.flush()
             await self.changed(profile, [spec.name])
         return spec.to_out(item)
 
     async def delete_item(self, user_id: UUID, spec: SectionSpec, item_id: UUID) -> None:
+        profile = await self.locked(user_id)
         item = await self.get_item(user_id, spec, item_id)
         await self.session.delete(item)
         await self.session.flush()
         self._renumber(await self.items(user_id, spec))
-        profile = await self.ensure(user_id)
         await self.changed(profile, [spec.name])
 
 
