@@ -125,3 +125,33 @@ async def test_schemathesis_finds_no_server_error(shared, client, ud) -> None:
             run(operation)
 
     await anyio.to_thread.run_sync(run_all)
+
+
+async def test_the_request_examples_are_accepted(client, alice, bob) -> None:
+    schemas = (await client.get("/api/v1/profile/openapi.json")).json()["components"]["schemas"]
+    ru, en = schemas["PersonalDataIn"]["examples"]
+    assert (await alice.put("/me", json=ru)).status_code == 200
+    assert (await bob.put("/me", json=en)).status_code == 200
+    assert (
+        await alice.patch("/me", json=schemas["PersonalDataPatch"]["examples"][0])
+    ).status_code == 200
+    names = {
+        "EducationIn": "education",
+        "ExperienceIn": "experience",
+        "SkillIn": "skills",
+        "LanguageIn": "languages",
+        "AchievementIn": "achievements",
+        "CertificateIn": "certificates",
+        "ProjectIn": "projects",
+    }
+    for schema, section in names.items():
+        for user, example in zip((alice, bob), schemas[schema]["examples"], strict=True):
+            r = await user.post(f"/me/{section}", json=example)
+            assert r.status_code == 201, (schema, r.text)
+    r = await alice.post(
+        "/me/import?mode=merge",
+        json=(await client.get("/api/v1/profile/openapi.json")).json()["paths"][
+            "/api/v1/profile/me/import"
+        ]["post"]["requestBody"]["content"]["application/json"]["schema"]["examples"][0],
+    )
+    assert r.status_code == 200, r.text
