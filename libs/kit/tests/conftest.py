@@ -27,7 +27,7 @@ from qh.kit.messaging import Event, EventStatus, Outbox, subscribe
 from qh.kit.problems import NotFound
 from qh.kit.runtime import LocalRuntime, Runtime
 from qh.kit.settings import ServiceSettings
-from qh.kit.testing import TokenFactory, jwks_app, running, test_settings
+from qh.kit.testing import TokenFactory, jwks_app, running, settings_for_tests
 
 Base = declarative_base()
 
@@ -170,7 +170,7 @@ def runtime(tokens: TokenFactory) -> LocalRuntime:
 
 @pytest.fixture
 def settings(database_url: str) -> DemoSettings:
-    return test_settings(DEMO, database_url)  # type: ignore[return-value]
+    return settings_for_tests(DEMO, database_url)  # type: ignore[return-value]
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from qh.auth.settings import AuthSettings
 from qh.kit.app import ServiceDefinition, service_context
 from qh.kit.cloudevents import CloudEvent
 from qh.kit.runtime import EnvSecrets, LocalRuntime
-from qh.kit.testing import running, test_settings
+from qh.kit.testing import running, settings_for_tests
 
 PLATFORM_SECRET = "platform-secret-for-tests-0123456789"
 STRONG_PASSWORD = "Violet-Harbour-Lantern-42"
@@ -180,7 +180,7 @@ def settings(database_url: str, settings_overrides: dict[str, Any]) -> AuthSetti
         **oauth_settings(),
         **settings_overrides,
     }
-    return test_settings(service, database_url, **values)  # type: ignore[return-value]
+    return settings_for_tests(service, database_url, **values)  # type: ignore[return-value]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from qh.auth.keys import DEV_SECRET_FILE, KeyConfigurationError, load_encryption
 from qh.auth.settings import AuthSettings
 from qh.kit.runtime import EnvSecrets, LocalRuntime
 from qh.kit.testing import in_thread, running
-from qh.kit.testing import test_settings as make_settings
+from qh.kit.testing import settings_for_tests as make_settings
 
 
 async def test_dev_generates_the_secret_once_in_the_data_dir(tmp_path: Path) -> None:

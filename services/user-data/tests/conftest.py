@@ -17,7 +17,7 @@ from litestar.params import JSONBody
 from qh.contracts import PROFILE_UPDATED
 from qh.kit.app import ServiceDefinition
 from qh.kit.runtime import LocalRuntime, Subscription
-from qh.kit.testing import TokenFactory, jwks_app, running, test_settings
+from qh.kit.testing import TokenFactory, jwks_app, running, settings_for_tests
 from qh.user_data.app import create_app, service
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -70,7 +70,7 @@ def runtime(tokens: TokenFactory, recorder: Recorder) -> LocalRuntime:
 @pytest.fixture
 def app(database_url: str, runtime: LocalRuntime) -> Litestar:
     """An app on a database of its own (for tests that count rows or change settings)."""
-    return create_app(test_settings(service, database_url), runtime=runtime)  # type: ignore[arg-type]
+    return create_app(settings_for_tests(service, database_url), runtime=runtime)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ async def shared(shared_backend: str, qh_databases: Any) -> AsyncIterator[Shared
     tokens, recorder = TokenFactory(), Recorder()
     runtime = make_runtime(tokens, recorder)
     url = qh_databases.create(service, shared_backend)
-    app = create_app(test_settings(service, url), runtime=runtime)  # type: ignore[arg-type]
+    app = create_app(settings_for_tests(service, url), runtime=runtime)  # type: ignore[arg-type]
     state = Shared(app, runtime, recorder, tokens)
     async with running(app, runtime) as client:
         state.client = client

@@ -168,10 +168,10 @@ async def test_bad_requests(alice, client) -> None:
 async def test_a_default_phone_region_reads_national_numbers(
     service_definition, database_url, runtime, tokens, ud
 ) -> None:
-    from qh.kit.testing import running, test_settings
+    from qh.kit.testing import running, settings_for_tests
     from qh.user_data.app import create_app
 
-    settings = test_settings(service_definition, database_url, default_phone_region="RU")
+    settings = settings_for_tests(service_definition, database_url, default_phone_region="RU")
     app = create_app(settings, runtime=runtime)  # type: ignore[arg-type]
     async with running(app, runtime) as client:
         user = ud.User(client, tokens)

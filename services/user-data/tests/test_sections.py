@@ -160,11 +160,12 @@ async def test_pages(alice) -> None:
 
 
 async def test_a_section_has_a_limit(service_definition, database_url, runtime, tokens, ud) -> None:
-    from qh.kit.testing import running, test_settings
+    from qh.kit.testing import running, settings_for_tests
     from qh.user_data.app import create_app
 
     app = create_app(
-        test_settings(service_definition, database_url, max_items_per_section=2), runtime=runtime
+        settings_for_tests(service_definition, database_url, max_items_per_section=2),
+        runtime=runtime,
     )
     async with running(app, runtime) as client:
         user = ud.User(client, tokens)

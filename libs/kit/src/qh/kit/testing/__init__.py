@@ -201,7 +201,7 @@ class DatabaseFactory:
 # --- running a service ---------------------------------------------------------------------
 
 
-def test_settings(
+def settings_for_tests(
     definition: ServiceDefinition, database_url: str, **overrides: Any
 ) -> ServiceSettings:
     """Settings for a service under test: no environment read, fast event retries."""
