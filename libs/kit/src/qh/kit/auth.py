@@ -16,6 +16,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 from uuid import UUID
 
 import jwt
@@ -23,8 +24,7 @@ import msgspec
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from litestar.types import ASGIApp
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from qh.kit.problems import Forbidden, Unauthorized
 
@@ -206,44 +206,59 @@ def _b64decode(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
-class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
-    """Sets ``request.user`` to the :class:`Principal`; 401 without a valid bearer token.
+class BearerAuthMiddleware:
+    """Sets ``scope["user"]`` to the :class:`Principal`; 401 without a valid bearer token.
 
-    Routes opt out with ``opt={"exclude_from_auth": True}`` (public routes, Dapr routes)."""
+    Routes opt out with ``opt={"exclude_from_auth": True}`` (public routes, Dapr routes),
+    paths with ``exclude`` patterns (operations). A plain ASGI middleware: it runs on every
+    authenticated request, so it stays as thin as the check itself."""
 
     def __init__(
         self, app: ASGIApp, verifier: Callable[[], TokenVerifier], exclude: list[str]
     ) -> None:
-        super().__init__(app, exclude=exclude, exclude_from_auth_key="exclude_from_auth")
+        self.app = app
         self.verifier = verifier
+        self.exclude = re.compile("|".join(exclude)) if exclude else None
 
-    async def authenticate_request(
-        self, connection: ASGIConnection[Any, Any, Any, Any]
-    ) -> AuthenticationResult:
-        token = bearer_token(connection)
-        if token is None:
-            raise Unauthorized(
-                "Authentication required: send Authorization: Bearer <access token>",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        try:
-            principal = await self.verifier().verify(token)
-        except InvalidToken as exc:
-            raise Unauthorized(f"Invalid access token: {exc}") from None
-        return AuthenticationResult(user=principal, auth=token)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and self._applies(scope):
+            token = bearer_token(scope)
+            if token is None:
+                raise Unauthorized(
+                    "Authentication required: send Authorization: Bearer <access token>",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+            try:
+                principal = await self.verifier().verify(token)
+            except InvalidToken as exc:
+                raise Unauthorized(f"Invalid access token: {exc}") from None
+            scope["user"] = principal
+            scope["auth"] = token
+        await self.app(scope, receive, send)
+
+    def _applies(self, scope: Scope) -> bool:
+        handler = scope.get("route_handler")
+        if handler is not None and handler.opt.get("exclude_from_auth"):
+            return False
+        if scope.get("method") == "OPTIONS":
+            return False
+        return not (self.exclude is not None and self.exclude.match(scope["path"]))
 
 
-def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+def bearer_token(scope: Scope) -> str | None:
+    """The bearer token of a request; a WebSocket may also pass it as ``?token=``."""
     header = ""
-    for name, raw in connection.scope["headers"]:
+    for name, raw in scope["headers"]:
         if name == b"authorization":
             header = raw.decode("latin-1")
             break
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    if connection.scope["type"] == "websocket":
-        return connection.query_params.get("token")
+    if scope["type"] == "websocket":
+        for key, item in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
+            if key == "token":
+                return item
     return None
 
 

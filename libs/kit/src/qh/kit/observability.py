@@ -95,6 +95,10 @@ def new_traceparent(parent: str | None = None) -> str:
     return f"00-{trace_id}-{_hex_id(64)}-{flags}"
 
 
+def _fresh_traceparent() -> str:
+    return f"00-{_hex_id(128)}-{_hex_id(64)}-01"
+
+
 def trace_id(traceparent: str | None) -> str | None:
     match = _TRACEPARENT.match(traceparent or "")
     return match.group(1) if match else None
@@ -191,8 +195,9 @@ class ObservabilityMiddleware:
                 incoming_id = value.decode("latin-1")
             elif name == b"traceparent":
                 traceparent_in = value.decode("latin-1")
-        request_id = incoming_id if _REQUEST_ID.match(incoming_id) else _hex_id(64)
-        traceparent = new_traceparent(traceparent_in)
+        traceparent = new_traceparent(traceparent_in) if traceparent_in else _fresh_traceparent()
+        # Without an id from the caller, the request is named by its span id.
+        request_id = incoming_id if incoming_id and _REQUEST_ID.match(incoming_id) else traceparent[36:52]
         state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
         state["request_id"] = request_id
         state["traceparent"] = traceparent
