@@ -197,7 +197,9 @@ class ObservabilityMiddleware:
                 traceparent_in = value.decode("latin-1")
         traceparent = new_traceparent(traceparent_in) if traceparent_in else _fresh_traceparent()
         # Without an id from the caller, the request is named by its span id.
-        request_id = incoming_id if incoming_id and _REQUEST_ID.match(incoming_id) else traceparent[36:52]
+        request_id = (
+            incoming_id if incoming_id and _REQUEST_ID.match(incoming_id) else traceparent[36:52]
+        )
         state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
         state["request_id"] = request_id
         state["traceparent"] = traceparent
