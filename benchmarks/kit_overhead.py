@@ -29,21 +29,17 @@ import asyncio
 import contextlib
 import os
 import platform
-import re
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, get
 from litestar.di import Provide
+from loadgen import served, wrk
 from sqlalchemy import MetaData, create_engine
 
 from qh.kit.app import ServiceDefinition, create_service_app
@@ -170,58 +166,9 @@ def serve(which: str, port: int, token_file: str) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def wrk_rps(which: str, seconds: int) -> float:
-    port = free_port()
-    token_file = tempfile.mktemp()
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            __file__,
-            "--serve",
-            which,
-            "--port",
-            str(port),
-            "--token-file",
-            token_file,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/api/v1/bench/items"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                token = Path(token_file).read_text()
-                request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-                with urllib.request.urlopen(request, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"{which} server did not start") from None
-                time.sleep(0.2)
-        output = subprocess.run(
-            ["wrk", "-t1", "-c32", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}", url],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-            raise SystemExit(f"{which}: wrk saw error responses\n{output}")
-        match = re.search(r"Requests/sec:\s+([\d.]+)", output)
-        assert match, output
-        return float(match.group(1))
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
-        os.unlink(token_file)
+    with served(__file__, ["--serve", which], "/api/v1/bench/items") as (url, token):
+        return wrk(url, token, seconds=seconds, connections=32)["rps"]
 
 
 APPS = ("kit", "bare", "bare-no-auth")

@@ -19,14 +19,8 @@ import argparse
 import asyncio
 import os
 import platform
-import re
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -34,6 +28,7 @@ from typing import Any
 import asyncpg
 import httpx
 from litestar import Litestar, get
+from loadgen import served, wrk
 
 from qh.kit.db import upgrade
 from qh.kit.runtime import LocalRuntime
@@ -206,80 +201,13 @@ def serve(which: str, port: int, database_url: str, token_file: str, user_id: st
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _ms(value: str, unit: str) -> float:
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
 def run_wrk(
     which: str, seconds: int, connections: int, database_url: str, user_id: str
 ) -> dict[str, float]:
-    port = free_port()
-    token_file = tempfile.mktemp()
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            __file__,
-            "--serve",
-            which,
-            "--port",
-            str(port),
-            "--token-file",
-            token_file,
-            "--database-url",
-            database_url,
-            "--user",
-            user_id,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}{PATH}" + (f"?user={user_id}" if which == "minimal" else "")
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                token = Path(token_file).read_text()
-                request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-                with urllib.request.urlopen(request, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"{which} server did not start") from None
-                time.sleep(0.2)
-        output = subprocess.run(
-            [
-                "wrk",
-                "-t1",
-                f"-c{connections}",
-                f"-d{seconds}s",
-                "--latency",
-                "-H",
-                f"Authorization: Bearer {token}",
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-            raise SystemExit(f"{which}: wrk saw error responses\n{output}")
-        rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-        p50 = re.search(r"\s50%\s+([\d.]+)(us|ms|s)", output)
-        p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", output)
-        if not (rps and p50 and p99):
-            raise SystemExit(f"could not read wrk's output\n{output}")
-        return {"rps": float(rps.group(1)), "p50": _ms(*p50.groups()), "p99": _ms(*p99.groups())}
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
-        os.unlink(token_file)
+    path = PATH + (f"?user={user_id}" if which == "minimal" else "")
+    arguments = ["--serve", which, "--database-url", database_url, "--user", user_id]
+    with served(__file__, arguments, path) as (url, token):
+        return wrk(url, token, seconds=seconds, connections=connections)
 
 
 async def recreate_database(postgres: str) -> str:
