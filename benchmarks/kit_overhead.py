@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from loadgen import served, wrk
 from sqlalchemy import MetaData, create_engine
 
@@ -61,7 +61,7 @@ def no_auth_items() -> list[dict[str, Any]]:
 
 
 @get("/api/v1/bench/items", sync_to_thread=False)
-def kit_items(principal: Principal) -> list[dict[str, Any]]:
+def kit_items(principal: NamedDependency[Principal]) -> list[dict[str, Any]]:
     return ITEMS
 
 

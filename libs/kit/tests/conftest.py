@@ -14,6 +14,8 @@ import pytest
 from advanced_alchemy.base import UUIDv7PrimaryKey
 from advanced_alchemy.mixins import AuditColumns
 from litestar import Litestar, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, RawBody
 from sqlalchemy import String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -73,7 +75,10 @@ class Inbound:
 
 @post("/api/v1/demo/notes")
 async def create_note(
-    data: NoteIn, principal: Principal, db_session: AsyncSession, outbox: Outbox
+    data: JSONBody[NoteIn],
+    principal: NamedDependency[Principal],
+    db_session: NamedDependency[AsyncSession],
+    outbox: NamedDependency[Outbox],
 ) -> NoteOut:
     note = Note(owner_id=principal.id, text=data.text)
     db_session.add(note)
@@ -87,18 +92,20 @@ async def create_note(
 
 
 @get("/api/v1/demo/notes")
-async def list_notes(principal: Principal, db_session: AsyncSession) -> list[NoteOut]:
+async def list_notes(
+    principal: NamedDependency[Principal], db_session: NamedDependency[AsyncSession]
+) -> list[NoteOut]:
     notes = await db_session.scalars(select(Note).where(Note.owner_id == principal.id))
     return [NoteOut(id=n.id, text=n.text) for n in notes]
 
 
 @post("/api/v1/demo/upload", request_max_body_size=4 * 1024 * 1024, opt={"exclude_from_auth": True})
-async def upload(body: bytes) -> dict[str, int]:
+async def upload(body: RawBody) -> dict[str, int]:
     return {"size": len(body)}
 
 
 @post("/api/v1/demo/echo", opt={"exclude_from_auth": True})
-async def echo(data: dict[str, Any]) -> dict[str, Any]:
+async def echo(data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
     return data
 
 
@@ -108,7 +115,7 @@ async def boom() -> None:
 
 
 @get("/api/v1/demo/admin", guards=[requires_role("admin")])
-async def admin_only(principal: Principal) -> dict[str, str]:
+async def admin_only(principal: NamedDependency[Principal]) -> dict[str, str]:
     return {"id": str(principal.id)}
 
 

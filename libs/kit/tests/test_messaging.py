@@ -8,6 +8,7 @@ import anyio
 import httpx
 import pytest
 from litestar import Litestar, post
+from litestar.params import JSONBody
 from sqlalchemy import func, select
 
 from qh.kit.app import service_context
@@ -126,7 +127,7 @@ async def test_permanent_failure_goes_to_the_dead_letter_topic_with_the_reason(
     received: list[dict[str, Any]] = []
 
     @post("/dead", sync_to_thread=False)
-    def dead(data: dict[str, Any]) -> None:
+    def dead(data: JSONBody[dict[str, Any]]) -> None:
         received.append(data)
 
     runtime.attach(
@@ -209,7 +210,7 @@ async def test_subscriber_status_body_is_honoured(
     calls: list[int] = []
 
     @post("/in", status_code=200, sync_to_thread=False)
-    def handler(data: dict[str, Any]) -> dict[str, str]:
+    def handler(data: JSONBody[dict[str, Any]]) -> dict[str, str]:
         calls.append(1)
         return {"status": answer}
 
