@@ -1,0 +1,66 @@
+"""Topics carry their version and payload type; payloads survive the wire."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+
+import msgspec
+import pytest
+
+from qh.contracts import (
+    ALL_TOPICS,
+    AUTH_PASSWORD_RESET_REQUESTED,
+    USER_DELETED,
+    USER_REGISTERED,
+    PasswordResetRequested,
+    UserDeleted,
+    UserRegistered,
+    topic_by_name,
+)
+
+
+def test_every_topic_name_is_unique_and_versioned() -> None:
+    names = [topic.name for topic in ALL_TOPICS]
+    assert len(names) == len(set(names))
+    for name in names:
+        assert re.fullmatch(r"[a-z_]+(\.[a-z_]+)+\.v[1-9][0-9]*", name), name
+        assert topic_by_name(name).name == name
+    with pytest.raises(KeyError):
+        topic_by_name("user.registered.v0")
+
+
+def test_payloads_round_trip_through_json() -> None:
+    user = uuid.uuid4()
+    registered = UserRegistered(
+        user_id=user, email="anna@example.ru", full_name="Анна", locale="ru"
+    )
+    wire = msgspec.json.encode(USER_REGISTERED.encode(registered))
+    assert USER_REGISTERED.decode(msgspec.json.decode(wire)) == registered
+    reset = PasswordResetRequested(
+        user_id=user,
+        email="anna@example.ru",
+        reset_url="https://qh.example/reset?token=x",
+        expires_at=datetime(2026, 11, 27, 12, tzinfo=UTC),
+    )
+    decoded = AUTH_PASSWORD_RESET_REQUESTED.decode(
+        msgspec.json.decode(msgspec.json.encode(AUTH_PASSWORD_RESET_REQUESTED.encode(reset)))
+    )
+    assert decoded == reset
+
+
+def test_a_topic_refuses_another_payload_type() -> None:
+    with pytest.raises(TypeError, match="carries UserDeleted"):
+        USER_DELETED.encode(UserRegistered(user_id=uuid.uuid4(), email="a@b.c"))  # type: ignore[arg-type]
+
+
+def test_unknown_fields_from_newer_producers_are_ignored() -> None:
+    user = uuid.uuid4()
+    data = {"user_id": str(user), "added_in_a_later_release": True}
+    assert USER_DELETED.decode(data) == UserDeleted(user_id=user)
+
+
+def test_missing_required_fields_are_refused() -> None:
+    with pytest.raises(msgspec.ValidationError, match="user_id"):
+        USER_DELETED.decode({})
