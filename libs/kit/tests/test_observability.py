@@ -91,3 +91,27 @@ async def test_openapi_and_docs_are_public_under_the_prefix(client: httpx.AsyncC
     docs = await client.get("/api/v1/demo/docs")
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
+
+
+def test_request_statistics_expose_cumulative_buckets_count_and_sum() -> None:
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from qh.kit.observability import LATENCY_BUCKETS, RequestStats
+
+    stats = RequestStats(LATENCY_BUCKETS)
+    registry = CollectorRegistry()
+    registry.register(stats)
+    for seconds in (0.004, 0.005, 0.2, 30.0):
+        stats.observe("svc", "GET", "/api/v1/x/{id:uuid}", 200, seconds)
+    stats.observe("svc", "GET", "/api/v1/x/{id:uuid}", 404, 0.001)
+    labels = {"service": "svc", "method": "GET", "route": "/api/v1/x/{id:uuid}"}
+    sample = registry.get_sample_value
+    assert sample("qh_http_requests_total", {**labels, "status": "200"}) == 4
+    assert sample("qh_http_requests_total", {**labels, "status": "404"}) == 1
+    assert sample("qh_http_request_duration_seconds_bucket", {**labels, "le": "0.005"}) == 3
+    assert sample("qh_http_request_duration_seconds_bucket", {**labels, "le": "0.25"}) == 4
+    assert sample("qh_http_request_duration_seconds_bucket", {**labels, "le": "10.0"}) == 4
+    assert sample("qh_http_request_duration_seconds_bucket", {**labels, "le": "+Inf"}) == 5
+    assert sample("qh_http_request_duration_seconds_count", labels) == 5
+    assert abs(sample("qh_http_request_duration_seconds_sum", labels) - 30.21) < 1e-9
+    assert b"# TYPE qh_http_requests_total counter" in generate_latest(registry)
