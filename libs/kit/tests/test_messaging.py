@@ -7,7 +7,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from litestar import Litestar, post
+from litestar import Litestar, Response, post
 from litestar.params import JSONBody
 from sqlalchemy import func, select
 
@@ -187,9 +187,16 @@ async def test_undecodable_event_is_refused_for_retry(
 
 
 async def test_404_from_a_subscriber_drops_the_event(demo: Any, tokens: TokenFactory) -> None:
+    calls: list[int] = []
+
+    @post("/gone", sync_to_thread=False)
+    def gone(data: JSONBody[dict[str, Any]]) -> Response[None]:
+        calls.append(1)
+        return Response(None, status_code=404)
+
     runtime = LocalRuntime(max_attempts=3, backoff_seconds=0.01)
     runtime.attach(
-        "ghost", Litestar([]), [Subscription(demo.NOTED.name, "/gone", demo.NOTED.dead_letter)]
+        "ghost", Litestar([gone]), [Subscription(demo.NOTED.name, "/gone", demo.NOTED.dead_letter)]
     )
     event = make_cloudevent(
         demo.NOTED,
@@ -198,6 +205,7 @@ async def test_404_from_a_subscriber_drops_the_event(demo: Any, tokens: TokenFac
     )
     await runtime.publish(demo.NOTED.name, event)
     await runtime.drain()
+    assert calls == [1]  # delivered once, not retried
     assert runtime.dead_letters == []
 
 

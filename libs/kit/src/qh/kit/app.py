@@ -222,9 +222,7 @@ def create_service_app(
         route
         for spec in specs
         for route in (
-            subscription_route(
-                spec, inbox=lambda: context.inbox, context=lambda: context, service=definition.slug
-            ),
+            subscription_route(spec, inbox=context.inbox, context=context, service=definition.slug),
             dead_letter_route(spec, service=definition.slug),
         )
     ]
@@ -318,7 +316,7 @@ def create_service_app(
         middleware=[
             DefineMiddleware(
                 BearerAuthMiddleware,
-                verifier=lambda: context.verifier,
+                verifier=context.verifier,
                 exclude=OPERATIONAL_PATHS,
             )
         ],

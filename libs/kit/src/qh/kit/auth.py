@@ -213,9 +213,7 @@ class BearerAuthMiddleware:
     paths with ``exclude`` patterns (operations). A plain ASGI middleware: it runs on every
     authenticated request, so it stays as thin as the check itself."""
 
-    def __init__(
-        self, app: ASGIApp, verifier: Callable[[], TokenVerifier], exclude: list[str]
-    ) -> None:
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier, exclude: list[str]) -> None:
         self.app = app
         self.verifier = verifier
         self.exclude = re.compile("|".join(exclude)) if exclude else None
@@ -229,7 +227,7 @@ class BearerAuthMiddleware:
                     headers={"WWW-Authenticate": "Bearer"},
                 )
             try:
-                principal = await self.verifier().verify(token)
+                principal = await self.verifier.verify(token)
             except InvalidToken as exc:
                 raise Unauthorized(f"Invalid access token: {exc}") from None
             scope["user"] = principal

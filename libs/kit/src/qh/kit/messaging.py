@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -36,6 +37,7 @@ from sqlalchemy import (
     Text,
     delete,
     event,
+    func,
     insert,
     select,
     update,
@@ -217,7 +219,7 @@ class Outbox:
 
     async def pending(self) -> int:
         async with self.session_maker() as session:
-            return len((await session.execute(select(self.table.c.id))).all())
+            return int(await session.scalar(select(func.count()).select_from(self.table)) or 0)
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -276,6 +278,11 @@ class SubscriptionSpec(Generic[P]):
     topic: Topic[Any]
     dead_letter_topic: str
     handler: Handler
+
+    @cached_property
+    def wants_context(self) -> bool:
+        """Whether the handler takes ``context`` (read once, not per event)."""
+        return "context" in inspect.signature(self.handler).parameters
 
     @property
     def route(self) -> str:
@@ -351,7 +358,6 @@ class Inbox:
             subject=cloud_event.subject,
             traceparent=cloud_event.traceparent,
         )
-        wants_context = "context" in inspect.signature(spec.handler).parameters
         try:
             async with self.session_maker() as session, session.begin():
                 seen = await session.scalar(
@@ -364,7 +370,7 @@ class Inbox:
                         event_id=cloud_event.id, topic=spec.topic.name, received_at=_now()
                     )
                 )
-                kwargs = {"context": context} if wants_context else {}
+                kwargs = {"context": context} if spec.wants_context else {}
                 status = await spec.handler(received, session, **kwargs) or EventStatus.SUCCESS
                 if status is not EventStatus.SUCCESS:
                     raise _Undo(status)
@@ -387,8 +393,8 @@ class Inbox:
 def subscription_route(
     spec: SubscriptionSpec[Any],
     *,
-    inbox: Callable[[], Inbox],
-    context: Callable[[], Any],
+    inbox: Inbox,
+    context: Any,
     service: str,
 ) -> HTTPRouteHandler:
     """The POST route Dapr (or the local runtime) delivers ``spec.topic`` to."""
@@ -397,7 +403,7 @@ def subscription_route(
         counter = metrics().events_consumed
         try:
             cloud_event = msgspec.json.decode(await request.body(), type=CloudEvent)
-            status = await inbox().process(spec, cloud_event, context())
+            status = await inbox.process(spec, cloud_event, context)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             counter.labels(service, spec.topic.name, "invalid").inc()
             log.error("event_invalid", topic=spec.topic.name, error=str(exc))
