@@ -14,12 +14,10 @@ skipped.
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -279,11 +277,6 @@ class SubscriptionSpec(Generic[P]):
     dead_letter_topic: str
     handler: Handler
 
-    @cached_property
-    def wants_context(self) -> bool:
-        """Whether the handler takes ``context`` (read once, not per event)."""
-        return "context" in inspect.signature(self.handler).parameters
-
     @property
     def route(self) -> str:
         return f"/events/{self.topic.name}"
@@ -370,8 +363,12 @@ class Inbox:
                         event_id=cloud_event.id, topic=spec.topic.name, received_at=_now()
                     )
                 )
-                kwargs = {"context": context} if spec.wants_context else {}
-                status = await spec.handler(received, session, **kwargs) or EventStatus.SUCCESS
+                # The handler's parameters are filled by name (``event``, ``session``,
+                # ``context`` and the service's providers), as in a request.
+                status = (
+                    await context.call(spec.handler, session, event=received)
+                    or EventStatus.SUCCESS
+                )
                 if status is not EventStatus.SUCCESS:
                     raise _Undo(status)
                 return status
