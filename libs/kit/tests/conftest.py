@@ -22,10 +22,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from qh.contracts import Topic
 from qh.contracts.events import Payload
-from qh.kit.app import ServiceContext, ServiceDefinition, create_service_app
+from qh.kit.app import ServiceDefinition
 from qh.kit.auth import Principal, requires_role
+from qh.kit.context import ServiceContext
 from qh.kit.db import declarative_base
-from qh.kit.messaging import Event, EventStatus, Outbox, subscribe
+from qh.kit.messaging import Event, EventStatus, subscribe
 from qh.kit.problems import NotFound
 from qh.kit.runtime import LocalRuntime, Runtime
 from qh.kit.settings import ServiceSettings
@@ -73,48 +74,65 @@ class Inbound:
     attempts: int = 0
 
 
-@post("/api/v1/demo/notes")
+class NoteService:
+    """The demo's rules, on the session it is given (a request's, a subscriber's)."""
+
+    def __init__(self, session: AsyncSession, context: ServiceContext[DemoSettings]) -> None:
+        self.session = session
+        self.outbox = context.outbox
+
+    async def create(self, owner_id: UUID, text: str) -> Note:
+        note = Note(owner_id=owner_id, text=text)
+        self.session.add(note)
+        await self.session.flush()
+        await self.outbox.add(
+            self.session, NOTED, Noted(note_id=note.id, owner_id=note.owner_id, text=note.text)
+        )
+        return note
+
+    async def list(self, owner_id: UUID) -> list[Note]:
+        return list(await self.session.scalars(select(Note).where(Note.owner_id == owner_id)))
+
+
+def provide_notes(db_session: AsyncSession, context: ServiceContext[DemoSettings]) -> NoteService:
+    return NoteService(db_session, context)
+
+
+@post("/notes")
 async def create_note(
     data: JSONBody[NoteIn],
     principal: NamedDependency[Principal],
-    db_session: NamedDependency[AsyncSession],
-    outbox: NamedDependency[Outbox],
+    notes: NamedDependency[NoteService],
 ) -> NoteOut:
-    note = Note(owner_id=principal.id, text=data.text)
-    db_session.add(note)
-    await db_session.flush()
-    await outbox.add(
-        db_session, NOTED, Noted(note_id=note.id, owner_id=note.owner_id, text=note.text)
-    )
+    note = await notes.create(principal.id, data.text)
     if data.text == "rollback":
         raise NotFound("rolled back on purpose")
     return NoteOut(id=note.id, text=note.text)
 
 
-@get("/api/v1/demo/notes")
+@get("/notes")
 async def list_notes(
-    principal: NamedDependency[Principal], db_session: NamedDependency[AsyncSession]
+    principal: NamedDependency[Principal], notes: NamedDependency[NoteService]
 ) -> list[NoteOut]:
-    notes = await db_session.scalars(select(Note).where(Note.owner_id == principal.id))
-    return [NoteOut(id=n.id, text=n.text) for n in notes]
+    return [NoteOut(id=n.id, text=n.text) for n in await notes.list(principal.id)]
 
 
-@post("/api/v1/demo/upload", request_max_body_size=4 * 1024 * 1024, opt={"exclude_from_auth": True})
+@post("/upload", request_max_body_size=4 * 1024 * 1024, opt={"exclude_from_auth": True})
 async def upload(body: RawBody) -> dict[str, int]:
     return {"size": len(body)}
 
 
-@post("/api/v1/demo/echo", opt={"exclude_from_auth": True})
+@post("/echo", opt={"exclude_from_auth": True})
 async def echo(data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
     return data
 
 
-@get("/api/v1/demo/boom", opt={"exclude_from_auth": True})
+@get("/boom", opt={"exclude_from_auth": True})
 async def boom() -> None:
     raise RuntimeError("secret internals: password=hunter2")
 
 
-@get("/api/v1/demo/admin", guards=[requires_role("admin")])
+@get("/admin", guards=[requires_role("admin")])
 async def admin_only(principal: NamedDependency[Principal]) -> dict[str, str]:
     return {"id": str(principal.id)}
 
@@ -123,38 +141,33 @@ INBOUND = Inbound()
 
 
 @subscribe(NOTED)
-async def on_noted(
-    event: Event[Noted], session: AsyncSession, context: ServiceContext
-) -> EventStatus:
+async def on_noted(event: Event[Noted], notes: NoteService) -> EventStatus:
     INBOUND.attempts += 1
     if INBOUND.always_fail or INBOUND.fail_times > 0:
         INBOUND.fail_times -= 1
         raise RuntimeError("downstream is down")
-    session.add(Note(owner_id=event.data.owner_id, text=f"copy of {event.data.text}"))
+    notes.session.add(Note(owner_id=event.data.owner_id, text=f"copy of {event.data.text}"))
     INBOUND.processed.append(event.id)
     return EventStatus.SUCCESS
 
 
-def create_app(settings: DemoSettings, *, runtime: Runtime | None = None) -> Litestar:
-    return create_service_app(
-        settings,
-        definition=DEMO,
-        route_handlers=[create_note, list_notes, upload, echo, boom, admin_only],
-        subscribers=[on_noted],
-        runtime=runtime,
-    )
-
-
-DEMO = ServiceDefinition(
+DEMO: ServiceDefinition[DemoSettings] = ServiceDefinition(
     slug="demo",
     prefix="/api/v1/demo",
     title="Demo",
     description="A service built with the kit for its own tests.",
     settings_class=DemoSettings,
-    app_factory=create_app,
     metadata=lambda: Base.metadata,
     migrations=Path(__file__).parent / "demo_migrations",
+    route_handlers=[create_note, list_notes, upload, echo, boom, admin_only],
+    subscribers=[on_noted],
+    providers={"notes": provide_notes},
+    signature_namespace={"NoteService": NoteService},
 )
+
+
+def create_app(settings: DemoSettings, *, runtime: Runtime | None = None) -> Litestar:
+    return DEMO.create_app(settings, runtime=runtime)
 
 
 @pytest.fixture

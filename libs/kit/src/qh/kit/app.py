@@ -6,16 +6,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import inspect
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import structlog
-from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Request, Response, Router, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -29,30 +30,23 @@ from litestar.openapi.spec import (
 )
 from litestar.types import ControllerRouterHandler
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import MetaData, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from qh.kit.auth import (
-    BearerAuthMiddleware,
-    JwksLoader,
-    Principal,
-    TokenVerifier,
-    provide_principal,
-)
-from qh.kit.db import alchemy_config
+from qh.kit.auth import BearerAuthMiddleware, Principal, provide_principal
+from qh.kit.context import TOKEN_PATH, ServiceContext, readiness
 from qh.kit.messaging import (
     Handler,
-    Inbox,
-    Outbox,
-    add_messaging_tables,
     dead_letter_route,
     subscription_of,
     subscription_route,
 )
-from qh.kit.observability import ObservabilityMiddleware, metrics
-from qh.kit.problems import ServiceUnavailable, Unauthorized, exception_handlers
-from qh.kit.runtime import Runtime, build_runtime
+from qh.kit.observability import ObservabilityMiddleware
+from qh.kit.problems import Unauthorized, exception_handlers
+from qh.kit.runtime import Runtime
 from qh.kit.settings import ServiceSettings, load_settings
+
+S = TypeVar("S", bound=ServiceSettings)
 
 log = structlog.get_logger("qh.app")
 
@@ -60,70 +54,59 @@ OPERATIONAL_PATHS = ["^/health/", "^/metrics$", "^/dapr/", "^/events/"]
 
 
 @dataclass(frozen=True)
-class ServiceDefinition:
-    """Everything the ``qh`` command needs to know about one service.
+class ServiceDefinition(Generic[S]):
+    """Everything the kit needs to know about one service.
 
     Each service exposes one of these as its ``qh.services`` entry point, so a new service
-    needs no change to the command or the embedded host.
+    needs no change to the command or the embedded host. Routes declare paths relative
+    to the service; the kit mounts them under ``prefix``.
     """
 
     slug: str
     prefix: str
     title: str
     description: str
-    settings_class: type[ServiceSettings]
-    app_factory: Callable[..., Litestar]
+    settings_class: type[S]
     metadata: Callable[[], MetaData]
     migrations: Path
+    route_handlers: Sequence[ControllerRouterHandler] = ()
+    subscribers: Sequence[Handler] = ()
+    providers: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    context_class: type[ServiceContext[Any]] = ServiceContext
+    tags: Sequence[Tag] = ()
+    signature_namespace: Mapping[str, Any] = field(default_factory=dict)
+    configure_app: Callable[[Litestar, Any], None] | None = None
+    public_routes: bool = False
     cli: Any = None
 
     @property
     def package(self) -> str:
         return self.slug.replace("-", "_")
 
-    def load_settings(
-        self, environ: Mapping[str, str] | None = None, **overrides: Any
-    ) -> ServiceSettings:
+    def load_settings(self, environ: Mapping[str, str] | None = None, **overrides: Any) -> S:
         return load_settings(self.settings_class, self.slug, environ, **overrides)
 
+    def create_context(
+        self, settings: S | None = None, *, runtime: Runtime | None = None, **extras: Any
+    ) -> ServiceContext[S]:
+        """The service's context (no app): what commands and tests work with."""
+        return self.context_class(self, settings or self.load_settings(), runtime=runtime, **extras)
+
     def create_app(
-        self, settings: ServiceSettings | None = None, *, runtime: Runtime | None = None
+        self, settings: S | None = None, *, runtime: Runtime | None = None, **extras: Any
     ) -> Litestar:
-        return self.app_factory(settings or self.load_settings(), runtime=runtime)
-
-
-@dataclass
-class ServiceContext:
-    """What a running service holds: available as ``app.state.qh`` and the ``context``
-    dependency, and to subscribers that ask for ``context``."""
-
-    definition: ServiceDefinition
-    settings: ServiceSettings
-    runtime: Runtime
-    db: SQLAlchemyAsyncConfig
-    metadata: MetaData
-    verifier: TokenVerifier
-    outbox: Outbox = field(init=False)
-    inbox: Inbox = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.session_maker: async_sessionmaker[AsyncSession] = self.db.create_session_maker()  # type: ignore[assignment]
-        self.outbox = Outbox(
-            service=self.definition.slug,
-            metadata=self.metadata,
-            session_maker=self.session_maker,
-            bus=self.runtime.bus,
-            poll_seconds=self.settings.outbox_poll_seconds,
-        )
-        self.inbox = Inbox(
-            service=self.definition.slug, metadata=self.metadata, session_maker=self.session_maker
-        )
+        return create_service_app(self.create_context(settings, runtime=runtime, **extras))
 
     @contextlib.asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session outside a request (CLI commands, background work)."""
-        async with self.session_maker() as session:
-            yield session
+    async def command_context(
+        self, settings: S | None = None, **extras: Any
+    ) -> AsyncIterator[ServiceContext[S]]:
+        """A context for a command: the environment's settings, connections closed after."""
+        context = self.create_context(settings, **extras)
+        try:
+            yield context
+        finally:
+            await context.aclose()
 
 
 class _DocsRouter(Router):
@@ -138,13 +121,12 @@ class _DocsRouter(Router):
 
 
 def _openapi(
-    definition: ServiceDefinition, settings: ServiceSettings, tags: Sequence[Tag]
+    definition: ServiceDefinition[Any], settings: ServiceSettings, tags: Sequence[Tag]
 ) -> OpenAPIConfig:
     try:
         version = importlib_metadata.version(f"qh-{definition.slug}")
     except importlib_metadata.PackageNotFoundError:
         version = "0.0.0"
-    token_url = "/api/v1/auth/token"
     return OpenAPIConfig(
         title=definition.title,
         version=version,
@@ -170,12 +152,12 @@ def _openapi(
                     type="http",
                     scheme="bearer",
                     bearer_format="JWT",
-                    description="An access token from POST /api/v1/auth/token",
+                    description=f"An access token from POST {TOKEN_PATH}",
                 ),
                 "OAuth2Password": SecurityScheme(
                     type="oauth2",
                     description="Log in with e-mail and password; Swagger fetches the token",
-                    flows=OAuthFlows(password=OAuthFlow(token_url=token_url, scopes={})),
+                    flows=OAuthFlows(password=OAuthFlow(token_url=TOKEN_PATH, scopes={})),
                 ),
             }
         ),
@@ -183,41 +165,42 @@ def _openapi(
     )
 
 
-def create_service_app(
-    settings: ServiceSettings,
-    *,
-    definition: ServiceDefinition,
-    route_handlers: Sequence[ControllerRouterHandler],
-    subscribers: Sequence[Handler] = (),
-    runtime: Runtime | None = None,
-    dependencies: Mapping[str, Any] | None = None,
-    jwks_loader: JwksLoader | None = None,
-    lifespan: Sequence[Callable[[Litestar], contextlib.AbstractAsyncContextManager[Any]]] = (),
-    tags: Sequence[Tag] = (),
-    signature_namespace: Mapping[str, Any] | None = None,
-    debug: bool = False,
-) -> Litestar:
-    """Build the Litestar app of one service from its settings, routes and subscribers."""
-    runtime = runtime or build_runtime(settings)
-    metadata = definition.metadata()
-    add_messaging_tables(metadata)
-    db = alchemy_config(settings)
+def _named_dependencies(provider: Callable[..., Any]) -> Callable[..., Any]:
+    """``provider`` as Litestar sees it: every parameter a named dependency, so a
+    provider is a plain function that the kit can also call outside a request."""
+    signature = inspect.signature(provider)
+    parameters = [
+        parameter.replace(annotation=NamedDependency[Any])
+        for parameter in signature.parameters.values()
+    ]
 
-    async def load_jwks() -> dict[str, Any]:
-        response = await runtime.invoker.invoke("auth", "GET", "/api/v1/auth/.well-known/jwks.json")
-        if response.status_code != 200:
-            raise ServiceUnavailable("the signing keys could not be fetched")
-        return response.json()  # type: ignore[no-any-return]
+    if inspect.iscoroutinefunction(provider):
 
-    verifier = TokenVerifier(
-        issuer=settings.resolved_auth_issuer,
-        audience=settings.auth_audience,
-        jwks_loader=jwks_loader or load_jwks,
-        cache_seconds=settings.jwks_cache_seconds,
-        min_refetch_seconds=settings.jwks_min_refetch_seconds,
+        async def provide_async(**kwargs: Any) -> Any:
+            return await provider(**kwargs)
+
+        wrapper: Callable[..., Any] = provide_async
+    else:
+
+        def provide(**kwargs: Any) -> Any:
+            return provider(**kwargs)
+
+        wrapper = provide
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=parameters, return_annotation=Any
     )
-    context = ServiceContext(definition, settings, runtime, db, metadata, verifier)
-    specs = [subscription_of(handler) for handler in subscribers]
+    wrapper.__annotations__ = {
+        **{parameter.name: NamedDependency[Any] for parameter in parameters},
+        "return": Any,
+    }
+    wrapper.__name__ = getattr(provider, "__name__", "provider")
+    return wrapper
+
+
+def create_service_app(context: ServiceContext[Any]) -> Litestar:
+    """Build the Litestar app of one service from its context."""
+    definition, settings, runtime = context.definition, context.settings, context.runtime
+    specs = [subscription_of(handler) for handler in definition.subscribers]
     event_routes = [
         route
         for spec in specs
@@ -271,7 +254,7 @@ def create_service_app(
 
     @get("/metrics", include_in_schema=False, opt={"exclude_from_auth": True}, sync_to_thread=False)
     def metrics_endpoint() -> Response[bytes]:
-        return Response(generate_latest(metrics().registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(context.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @contextlib.asynccontextmanager
     async def run_service(app: Litestar) -> AsyncIterator[None]:
@@ -280,12 +263,14 @@ def create_service_app(
 
             await asyncio.to_thread(upgrade, definition.migrations, settings.resolved_database_url)
         runtime.attach(definition.slug, app, subscriptions)
+        await context.start()
         context.outbox.start()
         try:
             yield
         finally:
             await context.outbox.stop()
-            await db.get_engine().dispose()
+            await context.stop()
+            await context.aclose()
 
     async def check_app_token(request: Request[Any, Any, Any]) -> None:
         expected = settings.app_api_token or ""
@@ -295,24 +280,30 @@ def create_service_app(
         ):
             raise Unauthorized("Missing or wrong dapr-api-token")
 
-    all_dependencies: dict[str, Any] = {
+    dependencies: dict[str, Any] = {
         "principal": Provide(provide_principal, sync_to_thread=False),
         "context": Provide(lambda: context, sync_to_thread=False),
         "settings": Provide(lambda: settings, sync_to_thread=False),
         "outbox": Provide(lambda: context.outbox, sync_to_thread=False),
     }
-    all_dependencies.update(dependencies or {})
+    for name, provider in definition.providers.items():
+        dependencies[name] = Provide(_named_dependencies(provider), sync_to_thread=False)
 
+    service_router = Router(
+        definition.prefix,
+        route_handlers=list(definition.route_handlers),
+        opt={"exclude_from_auth": True} if definition.public_routes else {},
+    )
     app = Litestar(
         route_handlers=[
-            *route_handlers,
+            service_router,
             *event_routes,
             dapr_subscribe,
             live,
             ready,
             metrics_endpoint,
         ],
-        plugins=[SQLAlchemyPlugin(config=db)],
+        plugins=[SQLAlchemyPlugin(config=context.db)],
         middleware=[
             DefineMiddleware(
                 BearerAuthMiddleware,
@@ -321,40 +312,37 @@ def create_service_app(
             )
         ],
         before_request=check_app_token if settings.app_api_token else None,
-        dependencies=all_dependencies,
+        dependencies=dependencies,
         exception_handlers=exception_handlers,
-        openapi_config=_openapi(definition, settings, tags),
-        lifespan=[run_service, *lifespan],
+        openapi_config=_openapi(definition, settings, definition.tags),
+        lifespan=[run_service],
         request_max_body_size=settings.max_body_size,
         signature_namespace={
             "Principal": Principal,
             "ServiceContext": ServiceContext,
-            **(signature_namespace or {}),
+            "AsyncSession": AsyncSession,
+            type(context).__name__: type(context),
+            **definition.signature_namespace,
         },
-        debug=debug,
+        debug=False,
         logging_config=None,
     )
     app.state.qh = context
+    if definition.configure_app is not None:
+        definition.configure_app(app, context)
     app.asgi_handler = ObservabilityMiddleware(app.asgi_handler, definition.slug)
     return app
 
 
-async def readiness(context: ServiceContext) -> dict[str, bool]:
-    database = True
-    try:
-        async with context.session_maker() as session:
-            await asyncio.wait_for(session.execute(text("SELECT 1")), timeout=3)
-    except Exception:
-        database = False
-    try:
-        sidecar = await asyncio.wait_for(context.runtime.ready(), timeout=3)
-    except Exception:
-        sidecar = False
-    return {"database": database, "runtime": sidecar}
-
-
-def service_context(app: Litestar) -> ServiceContext:
+def service_context(app: Litestar) -> ServiceContext[Any]:
+    """The context an app was built from."""
     return app.state.qh  # type: ignore[no-any-return]
 
 
-__all__ = ["ServiceContext", "ServiceDefinition", "create_service_app", "service_context"]
+__all__ = [
+    "ServiceContext",
+    "ServiceDefinition",
+    "create_service_app",
+    "readiness",
+    "service_context",
+]

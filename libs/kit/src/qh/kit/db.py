@@ -22,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncAttrs, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncAttrs, AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 
@@ -57,6 +57,67 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def enable_sqlite_pragmas(engine: Engine) -> None:
     if not event.contains(engine, "connect", _sqlite_pragmas):
         event.listen(engine, "connect", _sqlite_pragmas)
+
+
+# --- SQLite transactions ------------------------------------------------------------------
+#
+# The sqlite3 driver begins a transaction only before a write, so a read-then-write run
+# by two sessions at once could lose one of the updates. The kit turns the driver's own
+# transaction handling off and begins each transaction itself, at its first statement:
+# ``BEGIN IMMEDIATE`` (the write lock, waited for up to ``busy_timeout``) when that
+# statement writes or locks rows (``select(...).with_for_update()``, which takes a row
+# lock on PostgreSQL), a plain ``BEGIN`` for reads, which never wait for writers. So the
+# one rule for both databases: read what you are about to change with
+# ``with_for_update()``; reads alone lock nothing, and one process can hold any number of
+# reading sessions next to one writing session.
+
+_BEGUN = "qh_sqlite_begun"
+_LOCK_NEXT = "qh_sqlite_lock"
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+
+
+def _driver_begins_nothing(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _note_locking_read(
+    connection: Any, clauseelement: Any, _multiparams: Any, _params: Any, _options: Any
+) -> None:
+    if getattr(clauseelement, "_for_update_arg", None) is not None:
+        connection.info[_LOCK_NEXT] = True
+
+
+def _begin_at_first_statement(
+    connection: Any, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+) -> None:
+    info = connection.info
+    lock = info.pop(_LOCK_NEXT, False)
+    if info.get(_BEGUN) or not connection.in_transaction():
+        return
+    head = statement.lstrip()[:8].upper()
+    if head.startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+        return
+    writes = lock or head.startswith(_WRITES)
+    cursor.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
+    info[_BEGUN] = True
+
+
+def _transaction_ended(connection: Any) -> None:
+    connection.info.pop(_BEGUN, None)
+    connection.info.pop(_LOCK_NEXT, None)
+
+
+def serialise_sqlite_writes(engine: AsyncEngine) -> None:
+    """Apply the kit's SQLite transaction rule (above) to ``engine``; no-op elsewhere."""
+    sync_engine = engine.sync_engine
+    if sync_engine.dialect.name != "sqlite":
+        return
+    if not event.contains(sync_engine, "connect", _driver_begins_nothing):
+        event.listen(sync_engine, "connect", _driver_begins_nothing)
+        event.listen(sync_engine, "before_execute", _note_locking_read)
+        event.listen(sync_engine, "before_cursor_execute", _begin_at_first_statement)
+        event.listen(sync_engine, "commit", _transaction_ended)
+        event.listen(sync_engine, "rollback", _transaction_ended)
 
 
 def alchemy_config(settings: ServiceSettings) -> SQLAlchemyAsyncConfig:
