@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import structlog
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Request, Response, Router, get
-from litestar.di import NamedDependency, Provide
+from litestar.di import Dependency, Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -165,12 +165,15 @@ def _openapi(
     )
 
 
+NAMED_ANY: Any = Annotated[Any, Dependency(kind="named")]
+
+
 def _named_dependencies(provider: Callable[..., Any]) -> Callable[..., Any]:
     """``provider`` as Litestar sees it: every parameter a named dependency, so a
     provider is a plain function that the kit can also call outside a request."""
     signature = inspect.signature(provider)
     parameters = [
-        parameter.replace(annotation=NamedDependency[Any])
+        parameter.replace(annotation=NAMED_ANY)
         for parameter in signature.parameters.values()
     ]
 
@@ -190,7 +193,7 @@ def _named_dependencies(provider: Callable[..., Any]) -> Callable[..., Any]:
         parameters=parameters, return_annotation=Any
     )
     wrapper.__annotations__ = {
-        **{parameter.name: NamedDependency[Any] for parameter in parameters},
+        **{parameter.name: NAMED_ANY for parameter in parameters},
         "return": Any,
     }
     wrapper.__name__ = getattr(provider, "__name__", "provider")
