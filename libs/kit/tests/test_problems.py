@@ -2,9 +2,57 @@
 
 from __future__ import annotations
 
-import httpx
+from collections.abc import AsyncIterator
+from typing import Annotated, Literal
 
+import httpx
+import msgspec
+import pytest
+from litestar import Litestar, get, post
+from litestar.params import JSONBody, QueryParameter, URLEncodedBody
+
+from qh.kit.observability import ObservabilityMiddleware
+from qh.kit.problems import exception_handlers
 from qh.kit.testing import TokenFactory
+
+EMAIL = "^[a-z.]+@[a-z]+(?:[.][a-z]+)+$"
+
+
+class Contact(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(pattern=EMAIL, max_length=320)]
+
+
+@post("/api/v1/plain/contacts")
+async def add_contact(data: JSONBody[Contact]) -> Contact:
+    return data
+
+
+@post("/api/v1/plain/token", status_code=200)
+async def token_form(data: URLEncodedBody[dict[str, str]]) -> dict[str, str]:
+    return data
+
+
+@get("/api/v1/plain/export")
+async def export(
+    export_format: Annotated[Literal["qh", "jsonresume"], QueryParameter(name="format")] = "qh",
+) -> dict[str, str]:
+    return {"format": export_format}
+
+
+@pytest.fixture
+async def plain() -> AsyncIterator[httpx.AsyncClient]:
+    """The kit's error handling on a bare Litestar app (no database, no auth)."""
+    app = Litestar(
+        [add_contact, token_form, export],
+        exception_handlers=exception_handlers,
+        openapi_config=None,
+        logging_config=None,
+    )
+    asgi = ObservabilityMiddleware(app, "plain")
+    transport = httpx.ASGITransport(app=asgi)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
 
 PROBLEM = "application/problem+json"
 
@@ -49,7 +97,110 @@ async def test_wrong_type_names_the_field(client: httpx.AsyncClient, tokens: Tok
     )
     body = assert_problem(response, 422)
     assert body["errors"][0]["field"] == "priority"
-    assert "int" in body["errors"][0]["message"]
+    assert body["errors"][0]["message"] == "must be a whole number, not a string"
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+@pytest.mark.parametrize("path", ["/api/v1/demo/notes", "/api/v1/demo/echo"])
+async def test_deeply_nested_json_is_400(
+    client: httpx.AsyncClient, tokens: TokenFactory, path: str, depth: int
+) -> None:
+    body = b"[" * depth + b"]" * depth
+    response = await client.post(
+        path, content=body, headers={**tokens.headers(), "content-type": "application/json"}
+    )
+    problem = assert_problem(response, 400)
+    assert "nested too deeply" in problem["detail"]
+
+
+@pytest.mark.parametrize("depth", [500, 900, 950, 990])
+async def test_json_nested_near_the_limit_is_never_a_500(
+    client: httpx.AsyncClient, tokens: TokenFactory, depth: int
+) -> None:
+    body = b'{"text": ' + b"[" * depth + b"]" * depth + b"}"
+    response = await client.post(
+        "/api/v1/demo/notes",
+        content=body,
+        headers={**tokens.headers(), "content-type": "application/json"},
+    )
+    assert response.status_code in (400, 422), response.text
+
+
+@pytest.mark.parametrize("path", ["/api/v1/demo/notes", "/api/v1/demo/echo"])
+async def test_json_that_is_not_utf8_is_400(
+    client: httpx.AsyncClient, tokens: TokenFactory, path: str
+) -> None:
+    response = await client.post(
+        path,
+        content=b'{"text":"\xff"}',
+        headers={**tokens.headers(), "content-type": "application/json"},
+    )
+    problem = assert_problem(response, 400)
+    assert "UTF-8" in problem["detail"]
+
+
+def test_recursion_outside_body_decoding_stays_a_500() -> None:
+    from qh.kit.problems import _raised_while_decoding
+
+    def recurse(n: int) -> int:
+        return recurse(n + 1)
+
+    with pytest.raises(RecursionError) as caught:
+        recurse(0)
+    assert not _raised_while_decoding(caught.tb)
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "human"),
+    [
+        (
+            "email",
+            "Expected `str` matching regex '^\\s*[a-z]+@[a-z.]+$'",
+            "must be a valid e-mail address",
+        ),
+        ("phone", "Expected `str` matching regex '^[0-9]+$'", "has the wrong format"),
+        ("password", "Expected `str` of length >= 1", "must not be empty"),
+        ("name", "Expected `str` of length <= 200", "must have at most 200 characters"),
+        ("tags", "Expected `array` of length <= 50", "must have at most 50 items"),
+        ("years", "Expected `int` >= 0", "must be at least 0"),
+        ("years", "Expected `int` <= 70", "must be at most 70"),
+        (
+            "level",
+            "Expected `str | null`, got `int`",
+            "must be a string or null, not a whole number",
+        ),
+    ],
+)
+def test_msgspec_messages_are_rewritten_in_words(field: str, raw: str, human: str) -> None:
+    from qh.kit.problems import human_message
+
+    assert human_message(field, raw) == human
+    assert "regex" not in human_message(field, raw)
+
+
+async def test_invalid_email_names_no_regex(plain: httpx.AsyncClient) -> None:
+    response = await plain.post("/api/v1/plain/contacts", json={"email": "not-an-address"})
+    body = assert_problem(response, 422)
+    assert body["errors"] == [{"field": "email", "message": "must be a valid e-mail address"}]
+    assert "regex" not in response.text
+
+
+async def test_missing_body_says_a_json_body_is_required(
+    client: httpx.AsyncClient, tokens: TokenFactory
+) -> None:
+    response = await client.post("/api/v1/demo/notes", headers=tokens.headers())
+    body = assert_problem(response, 422)
+    assert body["errors"] == [{"field": "body", "message": "a JSON body is required"}]
+    assert "'data'" not in response.text
+
+
+async def test_query_parameter_is_named_as_sent(plain: httpx.AsyncClient) -> None:
+    response = await plain.get("/api/v1/plain/export?format=pdf")
+    body = assert_problem(response, 422)
+    assert body["errors"] == [
+        {"field": "format", "message": "must be one of qh, jsonresume (got 'pdf')"}
+    ]
+    assert "export_format" not in response.text
 
 
 async def test_unknown_route_is_404(client: httpx.AsyncClient) -> None:

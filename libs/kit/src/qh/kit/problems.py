@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from types import TracebackType
+from typing import Any, Literal, get_args, get_origin
 
 import msgspec
 import structlog
@@ -22,7 +23,9 @@ from advanced_alchemy.exceptions import (
 )
 from advanced_alchemy.exceptions import IntegrityError as RepositoryIntegrityError
 from litestar import Request, Response
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.params import BodyKwarg, ParameterKwarg
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://qh.dev/problems/"
@@ -179,13 +182,98 @@ def problem_response(
 _OBJECT_FIELD = re.compile(r"^Object (missing required|contains unknown) field `([^`]+)`")
 _BODY_KEYS = {"data", "body"}
 
+# msgspec's constraint messages, rewritten in words a person reads (no regex, no types).
+_TYPE_WORDS = {
+    "str": "a string",
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "null": "null",
+    "array": "a list",
+    "object": "an object",
+    "uuid": "a UUID",
+    "datetime": "a date and time (RFC 3339)",
+    "date": "a date (YYYY-MM-DD)",
+    "time": "a time (HH:MM:SS)",
+    "decimal": "a decimal number",
+    "bytes": "base64-encoded bytes",
+}
+_COMPARISONS = {">=": "at least", "<=": "at most", ">": "greater than", "<": "less than"}
+_LENGTH_UNITS = {"str": "characters", "array": "items", "object": "entries", "bytes": "bytes"}
+_EXPECTED_REGEX = re.compile(r"^Expected `str` matching regex ")
+_EXPECTED_LENGTH = re.compile(r"^Expected `(\w+)` of length (>=|<=) (\d+)$")
+_EXPECTED_BOUND = re.compile(r"^Expected `(?:int|float|decimal)` (>=|<=|>|<) (\S+)$")
+_EXPECTED_MULTIPLE = re.compile(r"^Expected `(?:int|float|decimal)` that's a multiple of (\S+)$")
+_EXPECTED_TYPE = re.compile(r"^Expected `([^`]+)`, got `([^`]+)`$")
+_INVALID_ENUM = re.compile(r"^Invalid enum value (.+)$")
 
-def _field_errors(extra: Any) -> list[FieldError]:
+
+def _type_words(names: str) -> str:
+    words = [_TYPE_WORDS.get(name.strip(), name.strip()) for name in names.split("|")]
+    return " or ".join(words)
+
+
+def _choices(annotation: Any) -> list[str]:
+    for candidate in (annotation, *get_args(annotation)):
+        if get_origin(candidate) is Literal:
+            return [str(arg) for arg in get_args(candidate)]
+    return []
+
+
+def human_message(field: str, message: str, annotation: Any = None) -> str:
+    """msgspec's message about ``field`` in plain words."""
+    if _EXPECTED_REGEX.match(message):
+        if "email" in field.rsplit(".", 1)[-1].lower():
+            return "must be a valid e-mail address"
+        return "has the wrong format"
+    if match := _EXPECTED_LENGTH.match(message):
+        kind, op, size = match.groups()
+        if kind == "str" and op == ">=" and size == "1":
+            return "must not be empty"
+        unit = _LENGTH_UNITS.get(kind, "items")
+        return f"must have {_COMPARISONS[op]} {size} {unit}"
+    if match := _EXPECTED_BOUND.match(message):
+        return f"must be {_COMPARISONS[match.group(1)]} {match.group(2)}"
+    if match := _EXPECTED_MULTIPLE.match(message):
+        return f"must be a multiple of {match.group(1)}"
+    if match := _EXPECTED_TYPE.match(message):
+        return f"must be {_type_words(match.group(1))}, not {_type_words(match.group(2))}"
+    if match := _INVALID_ENUM.match(message):
+        if choices := _choices(annotation):
+            return f"must be one of {', '.join(choices)} (got {match.group(1)})"
+        return f"{match.group(1)} is not one of the accepted values"
+    return message
+
+
+def _handler_parameters(request: Request[Any, Any, Any]) -> Mapping[str, Any]:
+    handler = request.scope.get("route_handler")
+    signature = getattr(handler, "parsed_fn_signature", None)
+    return getattr(signature, "parameters", None) or {}
+
+
+def _body_kind(parameters: Mapping[str, Any]) -> str:
+    data = parameters.get("data")
+    declared = getattr(data, "kwarg_definition", None)
+    media_type = declared.media_type if isinstance(declared, BodyKwarg) else None
+    if media_type == RequestEncodingType.URL_ENCODED:
+        return "a form-encoded body"
+    if media_type == RequestEncodingType.MULTI_PART:
+        return "a multipart body"
+    return "a JSON body"
+
+
+def _field_errors(extra: Any, request: Request[Any, Any, Any] | None = None) -> list[FieldError]:
+    parameters = _handler_parameters(request) if request is not None else {}
     errors: list[FieldError] = []
     if isinstance(extra, list):
         for item in extra:
             if isinstance(item, Mapping) and item.get("key"):
                 key, message = str(item["key"]), str(item.get("message", "invalid"))
+                annotation = None
+                if key in _BODY_KEYS and message == f"'{key}'":
+                    # The handler's body is missing altogether.
+                    errors.append(FieldError("body", f"{_body_kind(parameters)} is required"))
+                    continue
                 if match := _OBJECT_FIELD.match(message):
                     name = match.group(2)
                     key = name if key in _BODY_KEYS else f"{key}.{name}"
@@ -194,8 +282,48 @@ def _field_errors(extra: Any) -> list[FieldError]:
                         if match.group(1) == "missing required"
                         else "is not a known field"
                     )
-                errors.append(FieldError(key, message))
+                elif (parameter := parameters.get(key)) is not None:
+                    # A query/header/cookie parameter: named as the client sends it.
+                    annotation = parameter.annotation
+                    declared = parameter.kwarg_definition
+                    if isinstance(declared, ParameterKwarg) and declared.name:
+                        key = declared.name
+                errors.append(FieldError(key, human_message(key, message, annotation)))
     return errors
+
+
+# Litestar's steps that turn the request into the handler's arguments: a RecursionError or
+# UnicodeDecodeError raised below them comes from what the client sent, not from a bug.
+_BODY_DECODING = {
+    "decode_json",
+    "decode_msgpack",
+    "json",
+    "msgpack",
+    "form",
+    "to_kwargs",
+    "parse_values_from_connection_kwargs",
+}
+
+
+def _raised_while_decoding(traceback: TracebackType | None) -> bool:
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        if code.co_name in _BODY_DECODING and "litestar" in code.co_filename:
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
+def handle_undecodable_body(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """A body nested too deeply for the decoder, or not valid UTF-8: 400, not 500."""
+    if not _raised_while_decoding(exc.__traceback__):
+        return handle_unexpected(request, exc)
+    reason = (
+        "it is nested too deeply"
+        if isinstance(exc, RecursionError)
+        else "it is not valid UTF-8 (JSON is always UTF-8)"
+    )
+    return problem_response(request, 400, detail=f"Malformed request body: {reason}")
 
 
 def handle_problem(request: Request[Any, Any, Any], exc: Problem) -> Response[bytes]:
@@ -213,7 +341,7 @@ def handle_problem(request: Request[Any, Any, Any], exc: Problem) -> Response[by
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     status = exc.status_code
     if isinstance(exc, ValidationException):
-        errors = _field_errors(exc.extra)
+        errors = _field_errors(exc.extra, request)
         if errors:
             summary = "; ".join(f"{e.field}: {e.message}" for e in errors)
             return problem_response(
@@ -260,6 +388,8 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     HTTPException: handle_http_exception,
     NotFoundError: handle_not_found_error,
     RepositoryIntegrityError: handle_integrity_error,
+    RecursionError: handle_undecodable_body,
+    UnicodeDecodeError: handle_undecodable_body,
     Exception: handle_unexpected,
 }
 
