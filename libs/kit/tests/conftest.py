@@ -16,7 +16,7 @@ from advanced_alchemy.mixins import AuditColumns
 from litestar import Litestar, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, RawBody
-from sqlalchemy import String, select
+from sqlalchemy import String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,6 +27,7 @@ from qh.kit.auth import Principal, requires_role
 from qh.kit.context import ServiceContext
 from qh.kit.db import declarative_base
 from qh.kit.messaging import Event, EventStatus, subscribe
+from qh.kit.pagination import Page, PageParams
 from qh.kit.problems import NotFound
 from qh.kit.runtime import LocalRuntime, Runtime
 from qh.kit.settings import ServiceSettings
@@ -90,8 +91,15 @@ class NoteService:
         )
         return note
 
-    async def list(self, owner_id: UUID) -> list[Note]:
-        return list(await self.session.scalars(select(Note).where(Note.owner_id == owner_id)))
+    async def list(
+        self, owner_id: UUID, limit: int = 20, offset: int = 0
+    ) -> tuple[list[Note], int]:
+        mine = select(Note).where(Note.owner_id == owner_id)
+        total = await self.session.scalar(select(func.count()).select_from(mine.subquery()))
+        notes = await self.session.scalars(
+            mine.order_by(Note.created_at, Note.id).limit(limit).offset(offset)
+        )
+        return list(notes), int(total or 0)
 
 
 def provide_notes(db_session: AsyncSession, context: ServiceContext[DemoSettings]) -> NoteService:
@@ -112,9 +120,12 @@ async def create_note(
 
 @get("/notes")
 async def list_notes(
-    principal: NamedDependency[Principal], notes: NamedDependency[NoteService]
-) -> list[NoteOut]:
-    return [NoteOut(id=n.id, text=n.text) for n in await notes.list(principal.id)]
+    principal: NamedDependency[Principal],
+    notes: NamedDependency[NoteService],
+    page: NamedDependency[PageParams],
+) -> Page[NoteOut]:
+    items, total = await notes.list(principal.id, page.limit, page.offset)
+    return page.of([NoteOut(id=n.id, text=n.text) for n in items], total)
 
 
 @post("/upload", request_max_body_size=4 * 1024 * 1024, opt={"exclude_from_auth": True})

@@ -17,8 +17,10 @@ import structlog
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Request, Response, Router, get
 from litestar.di import Dependency, Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
@@ -42,7 +44,8 @@ from qh.kit.messaging import (
     subscription_route,
 )
 from qh.kit.observability import ObservabilityMiddleware
-from qh.kit.problems import Unauthorized, exception_handlers
+from qh.kit.pagination import PageParams, provide_page
+from qh.kit.problems import PROBLEM_JSON, ProblemBody, Unauthorized, exception_handlers
 from qh.kit.runtime import Runtime
 from qh.kit.settings import ServiceSettings, load_settings
 
@@ -173,8 +176,7 @@ def _named_dependencies(provider: Callable[..., Any]) -> Callable[..., Any]:
     provider is a plain function that the kit can also call outside a request."""
     signature = inspect.signature(provider)
     parameters = [
-        parameter.replace(annotation=NAMED_ANY)
-        for parameter in signature.parameters.values()
+        parameter.replace(annotation=NAMED_ANY) for parameter in signature.parameters.values()
     ]
 
     if inspect.iscoroutinefunction(provider):
@@ -198,6 +200,48 @@ def _named_dependencies(provider: Callable[..., Any]) -> Callable[..., Any]:
     }
     wrapper.__name__ = getattr(provider, "__name__", "provider")
     return wrapper
+
+
+_PROBLEM_DESCRIPTIONS = {
+    400: "Malformed request: the body or a parameter cannot be read",
+    401: "Missing, invalid, expired or revoked access token",
+    403: "Authenticated, but without the role this needs",
+    404: "Not found, or not yours",
+    409: "Conflicts with the current state",
+    413: "The body is larger than this route accepts",
+    415: "The body's media type is not the one this route takes",
+    422: "Invalid values: each bad field is listed under errors",
+    429: "Too many requests: retry after Retry-After seconds",
+    500: "Something went wrong on our side; quote the request id",
+    503: "A dependency (database, another service) is unavailable; retry later",
+}
+
+
+def _declare_problems(app: Litestar) -> None:
+    """Every operation documents the problem responses it can give (RFC 9457 bodies),
+    instead of Litestar's default validation body."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if not isinstance(handler, HTTPRouteHandler) or not handler.resolve_include_in_schema():
+                continue
+            statuses = {400, 422, 500, 503}
+            if not handler.opt.get("exclude_from_auth"):
+                statuses |= {401, 403}
+            if "{" in handler.paths.copy().pop():
+                statuses.add(404)
+            if {"data", "body"} & set(handler.parsed_fn_signature.parameters):
+                statuses |= {409, 413, 415}
+            declared = dict(handler.responses or {})
+            for status in sorted(statuses):
+                declared.setdefault(
+                    status,
+                    ResponseSpec(
+                        data_container=ProblemBody,
+                        description=_PROBLEM_DESCRIPTIONS[status],
+                        media_type=PROBLEM_JSON,
+                    ),
+                )
+            handler.responses = declared
 
 
 def create_service_app(context: ServiceContext[Any]) -> Litestar:
@@ -288,6 +332,7 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
         "context": Provide(lambda: context, sync_to_thread=False),
         "settings": Provide(lambda: settings, sync_to_thread=False),
         "outbox": Provide(lambda: context.outbox, sync_to_thread=False),
+        "page": Provide(provide_page, sync_to_thread=False),
     }
     for name, provider in definition.providers.items():
         dependencies[name] = Provide(_named_dependencies(provider), sync_to_thread=False)
@@ -324,6 +369,7 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
             "Principal": Principal,
             "ServiceContext": ServiceContext,
             "AsyncSession": AsyncSession,
+            "PageParams": PageParams,
             type(context).__name__: type(context),
             **definition.signature_namespace,
         },
@@ -331,6 +377,7 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
         logging_config=None,
     )
     app.state.qh = context
+    _declare_problems(app)
     if definition.configure_app is not None:
         definition.configure_app(app, context)
     app.asgi_handler = ObservabilityMiddleware(app.asgi_handler, definition.slug)
