@@ -19,7 +19,13 @@ from qh.kit.settings import SettingsError
 
 
 def _ensure_port_free(host: str, port: int) -> None:
+    """Refuse to start when something listens on the port.
+
+    The probe sets ``SO_REUSEADDR`` as uvicorn does on its own socket: connections of a
+    process that just stopped (TIME_WAIT, FIN_WAIT) do not block a restart, a listener
+    does."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
@@ -81,15 +87,16 @@ def dev(host: str, port: int, data_dir: str, reload: bool) -> None:
     services = discover_services()
     click.echo(f"QH: {len(services)} services on http://{host}:{port}/ ({', '.join(services)})")
     root = Path.cwd()
+    # uvicorn warns about reload_dirs without reload: pass them only when reloading.
+    reload_dirs = [str(p) for p in (root / "libs", root / "services") if p.is_dir()]
     uvicorn.run(
         "qh.kit.host:create_dev_app",
         factory=True,
         host=host,
         port=port,
-        reload=reload,
-        reload_dirs=[str(p) for p in (root / "libs", root / "services") if p.is_dir()] or None,
         log_config=None,
         lifespan="on",
+        **({"reload": True, "reload_dirs": reload_dirs or None} if reload else {}),
     )
 
 
