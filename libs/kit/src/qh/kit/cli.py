@@ -89,6 +89,7 @@ def dev(host: str, port: int, data_dir: str, reload: bool) -> None:
     root = Path.cwd()
     # uvicorn warns about reload_dirs without reload: pass them only when reloading.
     reload_dirs = [str(p) for p in (root / "libs", root / "services") if p.is_dir()]
+    reloading: dict[str, Any] = {"reload": True, "reload_dirs": reload_dirs or None}
     uvicorn.run(
         "qh.kit.host:create_dev_app",
         factory=True,
@@ -96,7 +97,7 @@ def dev(host: str, port: int, data_dir: str, reload: bool) -> None:
         port=port,
         log_config=None,
         lifespan="on",
-        **({"reload": True, "reload_dirs": reload_dirs or None} if reload else {}),
+        **(reloading if reload else {}),
     )
 
 
