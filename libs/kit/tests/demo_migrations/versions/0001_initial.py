@@ -5,7 +5,7 @@ Revises:
 """
 
 import sqlalchemy as sa
-from advanced_alchemy.types import GUID, DateTimeUTC
+from advanced_alchemy.types import DateTimeUTC
 from alembic import op
 
 revision = "0001"
@@ -17,8 +17,8 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "demo_note",
-        sa.Column("id", GUID(length=16), primary_key=True),
-        sa.Column("owner_id", GUID(length=16), nullable=False, index=True),
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("owner_id", sa.Uuid(), nullable=False, index=True),
         sa.Column("text", sa.String(200), nullable=False),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
         sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),

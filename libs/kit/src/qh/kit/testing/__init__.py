@@ -22,12 +22,13 @@ from litestar import Litestar, get
 
 from qh.kit import db
 from qh.kit.app import ServiceDefinition
+from qh.kit.context import AUTH_PREFIX, JWKS_PATH
 from qh.kit.runtime import LocalRuntime
 from qh.kit.settings import ServiceSettings
 
 T = TypeVar("T")
 
-TEST_ISSUER = "http://testserver/api/v1/auth"
+TEST_ISSUER = f"http://testserver{AUTH_PREFIX}"
 TEST_AUDIENCE = "qh"
 
 
@@ -99,7 +100,7 @@ class TokenFactory:
 def jwks_app(tokens: TokenFactory) -> Litestar:
     """A stand-in auth service that only publishes the test keys."""
 
-    @get("/api/v1/auth/.well-known/jwks.json", sync_to_thread=False)
+    @get(JWKS_PATH, sync_to_thread=False)
     def jwks() -> dict[str, Any]:
         return tokens.jwks()
 
