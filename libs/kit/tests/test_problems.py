@@ -213,7 +213,11 @@ async def test_wrong_method_is_405(client: httpx.AsyncClient) -> None:
 
 
 async def test_body_over_default_limit_is_413(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/v1/demo/echo", content=b"x" * (1024 * 1024 + 1))
+    response = await client.post(
+        "/api/v1/demo/echo",
+        content=b"x" * (1024 * 1024 + 1),
+        headers={"content-type": "application/json"},
+    )
     body = assert_problem(response, 413)
     assert body["detail"]
 

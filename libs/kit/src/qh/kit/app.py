@@ -21,7 +21,6 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     OAuthFlow,
@@ -37,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.kit.auth import BearerAuthMiddleware, Principal, provide_principal
 from qh.kit.context import TOKEN_PATH, ServiceContext, readiness
+from qh.kit.http import BodyMediaTypeMiddleware, OfflineSwaggerRenderPlugin, docs_assets_route
 from qh.kit.messaging import (
     Handler,
     dead_letter_route,
@@ -142,8 +142,10 @@ def _openapi(
             opt={"exclude_from_auth": True},
         ),
         render_plugins=[
-            SwaggerRenderPlugin(
-                path="/docs", init_oauth={"usePkceWithAuthorizationCodeGrant": True}
+            OfflineSwaggerRenderPlugin(
+                definition.prefix,
+                path="/docs",
+                init_oauth={"usePkceWithAuthorizationCodeGrant": True},
             )
         ],
         servers=[Server(url="/")],
@@ -350,6 +352,7 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
             live,
             ready,
             metrics_endpoint,
+            docs_assets_route(definition.prefix),
         ],
         plugins=[SQLAlchemyPlugin(config=context.db)],
         middleware=[
@@ -357,7 +360,8 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
                 BearerAuthMiddleware,
                 verifier=context.verifier,
                 exclude=OPERATIONAL_PATHS,
-            )
+            ),
+            BodyMediaTypeMiddleware,
         ],
         before_request=check_app_token if settings.app_api_token else None,
         dependencies=dependencies,

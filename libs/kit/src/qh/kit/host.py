@@ -19,6 +19,7 @@ from litestar.types import Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from qh.kit.app import ServiceDefinition, readiness, service_context
+from qh.kit.http import SecurityHeadersMiddleware
 from qh.kit.observability import configure_logging, metrics
 from qh.kit.problems import exception_handlers
 from qh.kit.runtime import LocalRuntime
@@ -78,7 +79,7 @@ class Platform:
         ]
         # Longest prefix first, so /api/v1/a/b wins over /api/v1/a.
         self.mounted.sort(key=lambda m: len(m.definition.prefix), reverse=True)
-        self.index = self._index_app()
+        self.index = SecurityHeadersMiddleware(self._index_app())
         self._stack: contextlib.AsyncExitStack | None = None
 
     def service(self, slug: str) -> Mounted:

@@ -27,6 +27,8 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, M
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
+from qh.kit.http import add_security_headers, may_be_cached
+
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
 
@@ -233,11 +235,14 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         incoming_id = traceparent_in = ""
+        authorized = False
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 incoming_id = value.decode("latin-1")
             elif name == b"traceparent":
                 traceparent_in = value.decode("latin-1")
+            elif name == b"authorization":
+                authorized = True
         traceparent = new_traceparent(traceparent_in) if traceparent_in else _fresh_traceparent()
         # Without an id from the caller, the request is named by its span id.
         request_id = (
@@ -258,7 +263,8 @@ class ObservabilityMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), id_header]
+                add_security_headers(message, cacheable=may_be_cached(scope, authorized))
+                message["headers"].append(id_header)  # type: ignore[attr-defined]
             await send(message)
 
         start = time.perf_counter()
