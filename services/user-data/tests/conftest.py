@@ -18,7 +18,7 @@ from qh.contracts import PROFILE_UPDATED
 from qh.kit.app import ServiceDefinition
 from qh.kit.runtime import LocalRuntime, Subscription
 from qh.kit.testing import TokenFactory, jwks_app, running, settings_for_tests
-from qh.user_data.app import create_app, service
+from qh.user_data.app import service
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PREFIX = "/api/v1/profile"
@@ -57,7 +57,11 @@ def make_runtime(tokens: TokenFactory, recorder: Recorder) -> LocalRuntime:
     runtime.attach(
         "recorder",
         recorder.app,
-        [Subscription(PROFILE_UPDATED.name, "/events/profile", PROFILE_UPDATED.dead_letter)],
+        [
+            Subscription(
+                PROFILE_UPDATED.name, "/events/profile", PROFILE_UPDATED.dead_letter_for("recorder")
+            )
+        ],
     )
     return runtime
 
@@ -70,7 +74,7 @@ def runtime(tokens: TokenFactory, recorder: Recorder) -> LocalRuntime:
 @pytest.fixture
 def app(database_url: str, runtime: LocalRuntime) -> Litestar:
     """An app on a database of its own (for tests that count rows or change settings)."""
-    return create_app(settings_for_tests(service, database_url), runtime=runtime)  # type: ignore[arg-type]
+    return service.create_app(settings_for_tests(service, database_url), runtime=runtime)
 
 
 @pytest.fixture
@@ -111,7 +115,7 @@ async def shared(shared_backend: str, qh_databases: Any) -> AsyncIterator[Shared
     tokens, recorder = TokenFactory(), Recorder()
     runtime = make_runtime(tokens, recorder)
     url = qh_databases.create(service, shared_backend)
-    app = create_app(settings_for_tests(service, url), runtime=runtime)  # type: ignore[arg-type]
+    app = service.create_app(settings_for_tests(service, url), runtime=runtime)
     state = Shared(app, runtime, recorder, tokens)
     async with running(app, runtime) as client:
         state.client = client

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from qh.contracts import USER_DELETED, USER_REGISTERED, UserDeleted, UserRegistered
 from qh.kit.cloudevents import make_cloudevent
 from qh.user_data.db import models
+from qh.user_data.domain.profiles.sections import SECTIONS
 
 
 def cloud_event(topic, payload) -> bytes:
@@ -94,8 +95,8 @@ async def test_user_deleted_erases_profile_and_every_section(shared, alice, clie
     await deliver(client, USER_DELETED, body)
     await deliver(client, USER_DELETED, body)
     assert await count(shared, models.Profile, alice.id) == 0
-    for model in models.SECTION_MODELS.values():
-        assert await count(shared, model, alice.id) == 0
+    for spec in SECTIONS.values():
+        assert await count(shared, spec.model, alice.id) == 0
     async with shared.app.state.qh.session() as session:
         assert (
             await session.scalar(

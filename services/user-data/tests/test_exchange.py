@@ -9,16 +9,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from qh.user_data.domain.profiles.sections import SECTIONS
+
 FIXTURES = Path(__file__).parent / "fixtures" / "jsonresume"
-SECTION_KEYS = [
-    "education",
-    "experience",
-    "skills",
-    "languages",
-    "achievements",
-    "certificates",
-    "projects",
-]
+SECTION_KEYS = list(SECTIONS)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from qh.user_data.domain.profiles.sections import SECTIONS
+
 EXAMPLES_PER_OPERATION = 12
 
 
@@ -26,15 +28,7 @@ async def test_docs_are_public(client) -> None:
     assert r.status_code == 200
     assert (await client.get("/api/v1/profile/docs")).status_code == 200
     paths = r.json()["paths"]
-    for section in (
-        "education",
-        "experience",
-        "skills",
-        "languages",
-        "achievements",
-        "certificates",
-        "projects",
-    ):
+    for section in SECTIONS:
         assert set(paths[f"/api/v1/profile/me/{section}"]) == {"get", "post"}
         assert set(paths[f"/api/v1/profile/me/{section}/{{item_id}}"]) == {
             "get",

@@ -169,10 +169,9 @@ async def test_a_default_phone_region_reads_national_numbers(
     service_definition, database_url, runtime, tokens, ud
 ) -> None:
     from qh.kit.testing import running, settings_for_tests
-    from qh.user_data.app import create_app
 
     settings = settings_for_tests(service_definition, database_url, default_phone_region="RU")
-    app = create_app(settings, runtime=runtime)  # type: ignore[arg-type]
+    app = service_definition.create_app(settings, runtime=runtime)
     async with running(app, runtime) as client:
         user = ud.User(client, tokens)
         r = await user.patch("/me", json={"phone": "8 (916) 123-45-67"})

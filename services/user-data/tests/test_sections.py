@@ -6,15 +6,9 @@ import uuid
 
 import pytest
 
-SECTIONS = [
-    "education",
-    "experience",
-    "skills",
-    "languages",
-    "achievements",
-    "certificates",
-    "projects",
-]
+from qh.user_data.domain.profiles.sections import SECTIONS as PROFILE_SECTIONS
+
+SECTIONS = list(PROFILE_SECTIONS)
 REQUIRED = {
     "education": ["institution"],
     "experience": ["company", "position", "start_date"],
@@ -161,9 +155,8 @@ async def test_pages(alice) -> None:
 
 async def test_a_section_has_a_limit(service_definition, database_url, runtime, tokens, ud) -> None:
     from qh.kit.testing import running, settings_for_tests
-    from qh.user_data.app import create_app
 
-    app = create_app(
+    app = service_definition.create_app(
         settings_for_tests(service_definition, database_url, max_items_per_section=2),
         runtime=runtime,
     )

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from qh.kit.db import declarative_base
-from qh.kit.messaging import add_messaging_tables
+from qh.kit.outbox import add_messaging_tables
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import DeclarativeBase as Base
@@ -157,14 +157,3 @@ class Project(SectionItem, Base):
     roles: Mapped[list[str]] = mapped_column(JsonB, default=list)
     highlights: Mapped[list[str]] = mapped_column(JsonB, default=list)
     keywords: Mapped[list[str]] = mapped_column(JsonB, default=list)
-
-
-SECTION_MODELS: dict[str, type[SectionItem]] = {
-    "education": Education,
-    "experience": Experience,
-    "skills": Skill,
-    "languages": Language,
-    "achievements": Achievement,
-    "certificates": Certificate,
-    "projects": Project,
-}

@@ -8,6 +8,8 @@ from typing import Any
 from litestar import Litestar
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, RequestBody, Schema
 
+from qh.user_data.domain.profiles.sections import SECTIONS
+
 RU_ID, EN_ID = "0193a0c4-6f1e-7c2a-9d3b-1f2e3d4c5b6a", "0193a0c4-7a2b-7d3c-8e4f-2a3b4c5d6e7f"
 ITEM_ID, WHEN = "0193a0c5-1b2c-7e3d-9f4a-5b6c7d8e9f0a", "2026-11-20T09:30:00+00:00"
 
@@ -239,19 +241,7 @@ def schema_examples() -> dict[str, list[Any]]:
             "schema_version": "1.0",
             "personal": {"user_id": user_id, **personal, "revision": 12, "updated_at": WHEN},
         }
-        for name, section in zip(
-            (
-                "education",
-                "experience",
-                "skills",
-                "languages",
-                "achievements",
-                "certificates",
-                "projects",
-            ),
-            SECTION_EXAMPLES.values(),
-            strict=True,
-        ):
+        for name, section in zip(SECTIONS, SECTION_EXAMPLES.values(), strict=True):
             doc[name] = [_item(section[index])]
         documents.append(doc)
     examples["ProfileDocument"] = documents
@@ -310,8 +300,9 @@ def schema_examples() -> dict[str, list[Any]]:
     return examples
 
 
-def document_schemas(app: Litestar) -> None:
-    """Put an example (and a description where a type has none) on every schema."""
+def document_schemas(app: Litestar, _context: object = None) -> None:
+    """Put an example (and a description where a type has none) on every schema (the
+    service's ``configure_app``)."""
     openapi = app.openapi_schema
     examples = schema_examples()
     components = openapi.components.schemas if openapi.components else None

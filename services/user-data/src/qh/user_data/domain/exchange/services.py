@@ -10,6 +10,7 @@ import msgspec
 import structlog
 from advanced_alchemy.exceptions import NotFoundError
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from qh.kit.problems import BadRequest, FieldError, InvalidValue
@@ -45,6 +46,7 @@ class ExchangeService:
     def __init__(self, profiles: ProfileService) -> None:
         self.profiles = profiles
         self.session = profiles.session
+        self.settings = profiles.settings
 
     # --- export ------------------------------------------------------------------------
 
@@ -67,19 +69,21 @@ class ExchangeService:
         return body
 
     async def _store(self, profile: Profile, document: str) -> None:
-        """Keep the export for the next read. Best effort: when a concurrent read stores it
-        first (or SQLite is busy with another writer) the next read builds it again."""
+        """Keep the export for the next read: one upsert, which never replaces a newer
+        revision stored by a concurrent read. Best effort: when it fails (the profile was
+        erased meanwhile, SQLite stayed busy) the next read builds it again."""
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(ProfileExport).values(
+            profile_id=profile.id, revision=profile.revision, document=document
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[ProfileExport.profile_id],
+            set_={"revision": statement.excluded.revision, "document": statement.excluded.document},
+            where=ProfileExport.revision < statement.excluded.revision,
+        )
         try:
             async with self.session.begin_nested():
-                cached = await self.session.get(ProfileExport, profile.id)
-                if cached is None:
-                    export = ProfileExport(
-                        profile_id=profile.id, revision=profile.revision, document=document
-                    )
-                    self.session.add(export)
-                else:
-                    cached.revision, cached.document = profile.revision, document
-                await self.session.flush()
+                await self.session.execute(statement)
         except (IntegrityError, OperationalError) as exc:
             log.info("export_not_stored", user_id=str(profile.user_id), error=type(exc).__name__)
 
@@ -256,3 +260,8 @@ class ExchangeService:
         if updated:
             report.updated[name] = updated
         return bool(new or updated or (mode == "replace" and existing))
+
+
+def provide_exchange(profiles: ProfileService) -> ExchangeService:
+    """The ``exchange`` provider, on the same session as ``profiles``."""
+    return ExchangeService(profiles)

@@ -3,24 +3,19 @@
 Handlers only translate HTTP to :class:`ProfileService` calls; the rules live there.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Router, delete, get, patch, post, put
-from litestar.di import NamedDependency, Provide
+from litestar import Controller, delete, get, patch, post, put
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.kit.auth import Principal
-from qh.kit.messaging import Outbox
 from qh.kit.problems import PROBLEM_JSON, ProblemBody
 from qh.user_data.domain.profiles import schemas
 from qh.user_data.domain.profiles.sections import SECTIONS, SectionSpec
-from qh.user_data.domain.profiles.services import ProfileService, profile_service
-from qh.user_data.settings import UserDataSettings
-
-PREFIX = "/api/v1/profile"
+from qh.user_data.domain.profiles.services import ProfileService
 
 _PROBLEM_TEXT = {
     400: "Malformed request (not JSON, or a parameter of the wrong type)",
@@ -45,14 +40,6 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
         )
         for status in (401, *statuses)
     }
-
-
-def provide_profiles(
-    db_session: NamedDependency[AsyncSession],
-    settings: NamedDependency[UserDataSettings],
-    outbox: NamedDependency[Outbox],
-) -> ProfileService:
-    return profile_service(db_session, settings, outbox)
 
 
 Profiles = NamedDependency[ProfileService]
@@ -190,13 +177,7 @@ def section_controller(spec: SectionSpec) -> type[Controller]:
     return SectionController
 
 
-def profile_router(extra: list[Any]) -> Router:
-    return Router(
-        PREFIX,
-        route_handlers=[
-            PersonalDataController,
-            *(section_controller(s) for s in SECTIONS.values()),
-            *extra,
-        ],
-        dependencies={"profiles": Provide(provide_profiles, sync_to_thread=False)},
-    )
+PROFILE_ROUTES: list[type[Controller]] = [
+    PersonalDataController,
+    *(section_controller(spec) for spec in SECTIONS.values()),
+]

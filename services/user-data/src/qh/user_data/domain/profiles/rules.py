@@ -8,7 +8,7 @@ several fields and name the field in their message. Each rule normalises what it
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -270,6 +270,3 @@ class Checker:
 
     def nested(self, prefix: str) -> Checker:
         return Checker(self.today, self.phone_region, prefix=self.name(prefix), errors=self.errors)
-
-
-Rule = Callable[[Checker, dict[str, Any]], None]

@@ -246,5 +246,3 @@ SECTIONS: dict[str, SectionSpec] = {
         ),
     )
 }
-
-SECTION_NAMES: tuple[str, ...] = tuple(SECTIONS)

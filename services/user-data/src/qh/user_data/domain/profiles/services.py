@@ -15,11 +15,11 @@ from advanced_alchemy.exceptions import NotFoundError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.contracts import PROFILE_UPDATED, ProfileUpdated
-from qh.kit.messaging import Outbox
+from qh.kit.context import ServiceContext
 from qh.kit.problems import Conflict, InvalidValue
 from qh.user_data.db.models import Profile, ProfileExport, SectionItem
 from qh.user_data.domain.profiles import schemas
@@ -68,13 +68,11 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
 
     repository_type = ProfileRepository
 
-    def __init__(
-        self, session: AsyncSession, *, settings: UserDataSettings, outbox: Outbox
-    ) -> None:
+    def __init__(self, session: AsyncSession, context: ServiceContext[UserDataSettings]) -> None:
         super().__init__(session=session)
         self.session = session
-        self.settings = settings
-        self.outbox = outbox
+        self.settings = context.settings
+        self.outbox = context.outbox
 
     # --- the profile row ---------------------------------------------------------------
 
@@ -88,55 +86,55 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
         profile = await self.find(user_id)
         if profile is not None:
             return profile
+        await self._create(user_id, email=email, full_name=full_name)
+        profile = await self.find(user_id)
+        assert profile is not None
+        return profile
+
+    async def _create(self, user_id: UUID, *, email: str | None, full_name: str | None) -> None:
+        """Insert the profile unless it exists: one statement, so a profile created at the
+        same moment by another request or by ``user.registered`` is simply kept (no
+        savepoint, no error to recover from)."""
         values: dict[str, Any] = {"email": email, "full_name": full_name}
         checker = Checker(today())
         checker.values(values, {"email": Kind.EMAIL, "full_name": Kind.LINE})
         bad = {error.field for error in checker.errors}
-        profile = Profile(
-            user_id=user_id,
-            email=None if "email" in bad else values["email"],
-            full_name=None if "full_name" in bad else (values["full_name"] or None),
-            links=[],
-            resume_languages=[],
-            revision=0,
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        await self.session.execute(  # id, times, revision and lists: the columns' defaults
+            dialect.insert(Profile)
+            .values(
+                user_id=user_id,
+                email=None if "email" in bad else values["email"],
+                full_name=None if "full_name" in bad else (values["full_name"] or None),
+            )
+            .on_conflict_do_nothing(index_elements=[Profile.user_id])
         )
-        try:
-            async with self.session.begin_nested():
-                self.session.add(profile)
-                await self.session.flush()
-        except IntegrityError:
-            # Created at the same moment by another request or by user.registered.
-            existing = await self.find(user_id)
-            if existing is None:
-                raise
-            return existing
-        return profile
 
     async def locked(self, user_id: UUID) -> Profile:
-        """The caller's profile, locked until the transaction ends: changes of one profile
-        (its revision, the order of its items) are serialised. A no-op lock on SQLite,
-        which has one writer at a time anyway."""
-        await self.ensure(user_id)
+        """The caller's profile (created if need be), locked until the transaction ends:
+        changes of one profile (its revision, the order of its items) are serialised.
+        The locking read is the transaction's first statement, so the kit begins it with
+        the write lock on SQLite (``BEGIN IMMEDIATE``); on PostgreSQL it is the row lock."""
         statement = (
             select(Profile)
             .where(Profile.user_id == user_id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
-        return (await self.session.scalars(statement)).one()
+        profile = (await self.session.scalars(statement)).one_or_none()
+        if profile is None:
+            await self._create(user_id, email=None, full_name=None)
+            profile = (await self.session.scalars(statement)).one()
+        return profile
 
     async def erase(self, user_id: UUID) -> bool:
-        """Remove the profile and every item of it (``user.deleted``)."""
-        profile = await self.find(user_id)
+        """Remove the profile and every item of it (``user.deleted``): writes only."""
         for spec in SECTIONS.values():
             await self.session.execute(delete(spec.model).where(spec.model.user_id == user_id))
-        if profile is None:
-            return False
-        await self.session.execute(
-            delete(ProfileExport).where(ProfileExport.profile_id == profile.id)
-        )
-        await self.session.execute(delete(Profile).where(Profile.id == profile.id))
-        return True
+        owned = select(Profile.id).where(Profile.user_id == user_id).scalar_subquery()
+        await self.session.execute(delete(ProfileExport).where(ProfileExport.profile_id == owned))
+        result = await self.session.execute(delete(Profile).where(Profile.user_id == user_id))
+        return bool(getattr(result, "rowcount", 0))
 
     async def changed(self, profile: Profile, sections: Iterable[str]) -> None:
         """Count a change of ``profile`` and publish it with the transaction."""
@@ -376,8 +374,9 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
         await self.changed(profile, [spec.name])
 
 
-def profile_service(
-    session: AsyncSession, settings: UserDataSettings, outbox: Outbox
+def provide_profiles(
+    db_session: AsyncSession, context: ServiceContext[UserDataSettings]
 ) -> ProfileService:
-    """The one way to get a :class:`ProfileService`: in a request, a subscriber or a test."""
-    return ProfileService(session, settings=settings, outbox=outbox)
+    """The ``profiles`` provider: the :class:`ProfileService` of a request, a subscriber,
+    a command or a test, on the session it is given."""
+    return ProfileService(db_session, context)
