@@ -55,7 +55,8 @@ async def test_lists_share_one_page_shape_and_bounds(
 ) -> None:
     headers = tokens.headers()
     for text in ("one", "two", "three"):
-        await client.post("/api/v1/demo/notes", json={"text": text}, headers=headers)
+        created = await client.post("/api/v1/demo/notes", json={"text": text}, headers=headers)
+        assert created.status_code == 201, created.text
     page = (await client.get("/api/v1/demo/notes?limit=2&offset=1", headers=headers)).json()
     assert (page["total"], page["limit"], page["offset"]) == (3, 2, 1)
     assert [item["text"] for item in page["items"]] == ["two", "three"]

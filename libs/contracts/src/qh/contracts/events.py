@@ -29,6 +29,12 @@ class UserDeleted(Payload, kw_only=True, frozen=True):
     user_id: UUID
 
 
+class UserDeactivated(Payload, kw_only=True, frozen=True):
+    """An admin deactivated the account: its tokens stop working everywhere."""
+
+    user_id: UUID
+
+
 class EmailVerificationRequested(Payload, kw_only=True, frozen=True):
     """Everything a notifier needs to send the verification message."""
 

@@ -12,6 +12,7 @@ from qh.contracts.events import (
     PasswordResetRequested,
     Payload,
     ProfileUpdated,
+    UserDeactivated,
     UserDeleted,
     UserRegistered,
 )
@@ -31,9 +32,12 @@ class Topic(Generic[P]):
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", f"{self.base}.v{self.version}")
 
-    @property
-    def dead_letter(self) -> str:
-        return f"{self.name}.deadletter"
+    def dead_letter_for(self, subscriber: str) -> str:
+        """The dead-letter topic of one subscribing service: ``<topic>.<slug>.deadletter``
+        (per subscriber, so two consumers of a topic never see each other's failures)."""
+        if not subscriber or "." in subscriber:
+            raise ValueError(f"a subscriber slug, not {subscriber!r}")
+        return f"{self.name}.{subscriber}.deadletter"
 
     def encode(self, payload: P) -> dict[str, object]:
         if not isinstance(payload, self.payload):
@@ -51,6 +55,7 @@ class Topic(Generic[P]):
 
 USER_REGISTERED = Topic("user.registered", 1, UserRegistered)
 USER_DELETED = Topic("user.deleted", 1, UserDeleted)
+USER_DEACTIVATED = Topic("user.deactivated", 1, UserDeactivated)
 AUTH_EMAIL_VERIFICATION_REQUESTED = Topic(
     "auth.email_verification_requested", 1, EmailVerificationRequested
 )
@@ -60,6 +65,7 @@ PROFILE_UPDATED = Topic("profile.updated", 1, ProfileUpdated)
 ALL_TOPICS: tuple[Topic[Any], ...] = (
     USER_REGISTERED,
     USER_DELETED,
+    USER_DEACTIVATED,
     AUTH_EMAIL_VERIFICATION_REQUESTED,
     AUTH_PASSWORD_RESET_REQUESTED,
     PROFILE_UPDATED,

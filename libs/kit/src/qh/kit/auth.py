@@ -15,7 +15,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 from uuid import UUID
 
@@ -27,6 +27,9 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from qh.kit.problems import Forbidden, Unauthorized
+
+if TYPE_CHECKING:
+    from qh.kit.revocation import Revocations
 
 ALLOWED_ALGORITHMS = ("EdDSA", "ES256", "RS256", "PS256")
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub")
@@ -213,9 +216,16 @@ class BearerAuthMiddleware:
     paths with ``exclude`` patterns (operations). A plain ASGI middleware: it runs on every
     authenticated request, so it stays as thin as the check itself."""
 
-    def __init__(self, app: ASGIApp, verifier: TokenVerifier, exclude: list[str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        verifier: TokenVerifier,
+        exclude: list[str],
+        revocations: Revocations | None = None,
+    ) -> None:
         self.app = app
         self.verifier = verifier
+        self.revocations = revocations
         self.exclude = re.compile("|".join(exclude)) if exclude else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -230,6 +240,11 @@ class BearerAuthMiddleware:
                 principal = await self.verifier.verify(token)
             except InvalidToken as exc:
                 raise Unauthorized(f"Invalid access token: {exc}") from None
+            if self.revocations is not None and self.revocations.is_revoked(principal):
+                raise Unauthorized(
+                    "Invalid access token: the account was deleted or deactivated after "
+                    "it was issued"
+                )
             scope["user"] = principal
             scope["auth"] = token
         await self.app(scope, receive, send)

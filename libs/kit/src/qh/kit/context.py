@@ -26,9 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from qh.kit.auth import TokenVerifier
 from qh.kit.db import alchemy_config, serialise_sqlite_writes
-from qh.kit.messaging import Inbox, Outbox, add_messaging_tables
+from qh.kit.inbox import Inbox
 from qh.kit.observability import Metrics, metrics
+from qh.kit.outbox import Outbox, add_messaging_tables
 from qh.kit.problems import ServiceUnavailable
+from qh.kit.revocation import Revocations, with_revocations
 from qh.kit.runtime import Runtime, build_runtime
 from qh.kit.settings import ServiceSettings
 
@@ -73,12 +75,12 @@ class ServiceContext(Generic[S]):
         serialise_sqlite_writes(self.db.get_engine())
         self.session_maker: async_sessionmaker[AsyncSession] = self.db.create_session_maker()  # type: ignore[assignment]
         self.metrics: Metrics = metrics()
-        self.outbox = Outbox(
+        self.outbox = Outbox.from_settings(
+            settings,
             service=definition.slug,
             metadata=self.metadata,
             session_maker=self.session_maker,
             bus=self.runtime.bus,
-            poll_seconds=settings.outbox_poll_seconds,
         )
         self.inbox = Inbox(
             service=definition.slug, metadata=self.metadata, session_maker=self.session_maker
@@ -90,6 +92,10 @@ class ServiceContext(Generic[S]):
             cache_seconds=settings.jwks_cache_seconds,
             min_refetch_seconds=settings.jwks_min_refetch_seconds,
         )
+        self.revocations = Revocations(self.metadata, self.session_maker)
+        # The service's subscribers, with the kit's own handling of account deletion and
+        # deactivation merged in (one subscription per topic).
+        self.subscribers: list[Handler] = with_revocations(definition.subscribers)
         self._signatures: dict[Callable[..., Any], tuple[inspect.Parameter, ...]] = {}
 
     @property
