@@ -1,0 +1,322 @@
+"""Find taxonomy skills in free text, with offsets into the text as given.
+
+Three passes over one token stream: exact (folded token sequences in a trie), lemma (Russian
+normal forms and stems, English plural strip, in a second trie) and fuzzy (rapidfuzz over
+same-first-letter, similar-length aliases, only for words nothing else explained). Overlaps
+go to the longest match. Aliases that are also ordinary words are ``strict`` (see README).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Literal
+
+import msgspec
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from qh.nlp.morph import has_cyrillic, is_known_russian, match_keys
+from qh.nlp.taxonomy import Skill, Taxonomy, alias_key, key_variants, taxonomy
+from qh.nlp.text import match_view, original_span
+from qh.nlp.tokens import scan
+
+How = Literal["exact", "lemma", "fuzzy"]
+_HOW_RANK = {"exact": 0, "lemma": 1, "fuzzy": 2}
+_LEMMA_SCORE = 0.9
+_FUZZY_MIN_LEN = 6
+_END = ""  # trie key of the terminal list; no token is empty
+
+# Tokens that may sit between two skills of one list ("R, Python", "C/C++", "SQL и R").
+_LIST_SEPARATORS = frozenset({",", "/", ";", "|", "(", ")", "•", "·", "и", "или", "and", "or"})
+# A one-letter alias (R, C) needs one of these right before or after it, or a list neighbour.
+_CUE_BEFORE = frozenset(
+    [
+        "язык",
+        "языка",
+        "языке",
+        "языком",
+        "языки",
+        "языков",
+        "языках",
+        "программирования",
+        "language",
+        "languages",
+        "lang",
+        "in",
+        "на",
+    ]
+)
+_CUE_AFTER = frozenset(
+    [
+        "language",
+        "programming",
+        "developer",
+        "developers",
+        "engineer",
+        "programmer",
+        "разработчик",
+        "разработчика",
+        "разработчиков",
+        "программист",
+        "программиста",
+        "language's",
+    ]
+)
+# "Go to", "Make sure", "Spring is": a strict alias opening a sentence before one of these is
+# the English word, not the skill.
+_FUNCTION_AFTER = frozenset(
+    [
+        "to",
+        "ahead",
+        "through",
+        "for",
+        "back",
+        "beyond",
+        "live",
+        "on",
+        "with",
+        "further",
+        "from",
+        "into",
+        "out",
+        "up",
+        "down",
+        "over",
+        "sure",
+        "the",
+        "a",
+        "an",
+        "it",
+        "this",
+        "that",
+        "your",
+        "our",
+        "their",
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "be",
+        "by",
+        "of",
+        "away",
+        "around",
+    ]
+)
+_SENTENCE_BREAKS = frozenset({".", "!", "?", ":", "•", "-", "*", "·"})
+
+
+class SkillMention(msgspec.Struct, frozen=True):
+    """``text == source[start:end]``; ``score`` is 1 for exact, 0.9 for lemma, below for fuzzy."""
+
+    skill: Skill
+    start: int
+    end: int
+    text: str
+    how: How
+    score: float
+
+
+class _Alias(msgspec.Struct, frozen=True):
+    skill: Skill
+    alias: str
+    strict: bool
+    single_letter: bool
+
+
+class SkillMatcher:
+    """An index over a taxonomy's aliases; build once and reuse (``find_skills`` does)."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self._exact: dict[str, Any] = {}
+        self._lemma: dict[str, Any] = {}
+        self._fuzzy_alias: dict[str, _Alias] = {}
+        buckets: dict[tuple[str, int], list[str]] = {}
+        for skill in taxonomy.skills:
+            for alias in dict.fromkeys((skill.name, *skill.aliases)):
+                key = alias_key(alias)
+                if not key or (len(key[0]) == 1 and not key[0].isalnum()):
+                    continue
+                strict = alias in skill.strict
+                entry = _Alias(skill, alias, strict, strict and len(alias) == 1)
+                _insert(self._exact, key, entry)
+                if strict:
+                    continue
+                for path in key_variants(key, limit=16):
+                    _insert(self._lemma, path, entry)
+                word = key[0]
+                if (
+                    len(key) == 1
+                    and len(word) >= _FUZZY_MIN_LEN
+                    and word.isalpha()
+                    and self._fuzzy_alias.setdefault(word, entry) is entry
+                ):
+                    for length in range(len(word) - 2, len(word) + 3):
+                        buckets.setdefault((word[0], length), []).append(word)
+        self._buckets = buckets
+        self._fuzzy_cache: dict[str, tuple[str, int] | None] = {}
+
+    def find(self, text: str, *, fuzzy: bool = True) -> list[SkillMention]:
+        view, offsets = match_view(text)
+        keys, starts, ends, words = scan(view)
+        n = len(keys)
+        candidates: list[tuple[int, int, _Alias, How, float]] = []
+        token_keys: list[frozenset[str] | None] = [None] * n
+
+        def lemma_keys(j: int) -> frozenset[str]:
+            found = token_keys[j]
+            if found is None:
+                found = match_keys(keys[j]) if words[j] else frozenset((keys[j],))
+                token_keys[j] = found
+            return found
+
+        for i in range(n):
+            if not words[i]:
+                continue
+            node = self._exact.get(keys[i])
+            exact_ends: set[int] = set()
+            j = i
+            while node is not None:
+                j += 1
+                for entry in node.get(_END, ()):
+                    if not entry.strict or self._strict_ok(
+                        text, view, offsets, keys, starts, ends, words, i, j, entry
+                    ):
+                        candidates.append((i, j, entry, "exact", 1.0))
+                        exact_ends.add(j)
+                node = node.get(keys[j]) if j < n else None
+            frontier = [c for k in lemma_keys(i) if (c := self._lemma.get(k)) is not None]
+            j = i
+            while frontier:
+                j += 1
+                if j not in exact_ends:
+                    seen: set[str] = set()
+                    for nd in frontier:
+                        for entry in nd.get(_END, ()):
+                            if entry.skill.id not in seen:
+                                seen.add(entry.skill.id)
+                                candidates.append((i, j, entry, "lemma", _LEMMA_SCORE))
+                if j >= n:
+                    break
+                nxt = lemma_keys(j)
+                frontier = [c for nd in frontier for k in nxt if (c := nd.get(k)) is not None]
+
+        taken = [False] * n
+        accepted: list[tuple[int, int, _Alias, How, float]] = []
+        candidates.sort(
+            key=lambda c: (c[0] - c[1], starts[c[0]] - ends[c[1] - 1], _HOW_RANK[c[3]], c[0])
+        )
+        for cand in candidates:
+            i, j = cand[0], cand[1]
+            if not any(taken[i:j]):
+                taken[i:j] = [True] * (j - i)
+                accepted.append(cand)
+
+        owner = [-1] * n
+        for idx, (i, j, entry, _, _) in enumerate(accepted):
+            if not entry.single_letter:
+                owner[i:j] = [idx] * (j - i)
+        kept = []
+        for cand in accepted:
+            if cand[2].single_letter and not _listed(keys, words, owner, cand[0], cand[1]):
+                for t in range(cand[0], cand[1]):
+                    taken[t] = False
+                continue
+            kept.append(cand)
+
+        if fuzzy:
+            for i in range(n):
+                if taken[i] or not words[i]:
+                    continue
+                hit = self._fuzzy_one(keys[i])
+                if hit is not None:
+                    alias, distance = hit
+                    score = round(1 - distance / max(len(alias), len(keys[i])), 3)
+                    kept.append((i, i + 1, self._fuzzy_alias[alias], "fuzzy", score))
+
+        kept.sort(key=lambda c: c[0])
+        mentions = []
+        for i, j, entry, how, score in kept:
+            s, e = original_span(offsets, starts[i], ends[j - 1])
+            mentions.append(SkillMention(entry.skill, s, e, text[s:e], how, score))
+        return mentions
+
+    def _fuzzy_one(self, word: str) -> tuple[str, int] | None:
+        if word in self._fuzzy_cache:
+            return self._fuzzy_cache[word]
+        hit: tuple[str, int] | None = None
+        choices = self._buckets.get((word[0], len(word)))
+        if (
+            choices
+            and len(word) >= _FUZZY_MIN_LEN
+            and word.isalpha()
+            and not (has_cyrillic(word) and is_known_russian(word))
+        ):
+            max_edits = 1 if len(word) <= 8 else 2
+            found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
+            if found is not None and found[1] > 0:
+                hit = (found[0], int(found[1]))
+        if len(self._fuzzy_cache) > 100_000:
+            self._fuzzy_cache.clear()
+        self._fuzzy_cache[word] = hit
+        return hit
+
+    @staticmethod
+    def _strict_ok(
+        text: str,
+        view: str,
+        offsets: list[int] | None,
+        keys: list[str],
+        starts: list[int],
+        ends: list[int],
+        words: list[bool],
+        i: int,
+        j: int,
+        entry: _Alias,
+    ) -> bool:
+        s, e = original_span(offsets, starts[i], ends[j - 1])
+        exact_case = text[s:e] == entry.alias
+        if entry.single_letter:
+            return exact_case
+        prev_word = next((keys[k] for k in range(i - 1, -1, -1) if words[k]), None)
+        next_word = next((keys[k] for k in range(j, len(keys)) if words[k]), None)
+        russian_context = any(w is not None and has_cyrillic(w) for w in (prev_word, next_word))
+        if not exact_case and not russian_context:
+            return False
+        sentence_start = (
+            i == 0 or keys[i - 1] in _SENTENCE_BREAKS or "\n" in view[ends[i - 1] : starts[i]]
+        )
+        return not (sentence_start and j < len(keys) and keys[j] in _FUNCTION_AFTER)
+
+
+def _insert(trie: dict[str, Any], key: tuple[str, ...], entry: _Alias) -> None:
+    node = trie
+    for k in key:
+        node = node.setdefault(k, {})
+    bucket = node.setdefault(_END, [])
+    if all(e.skill.id != entry.skill.id for e in bucket):
+        bucket.append(entry)
+
+
+def _listed(keys: list[str], words: list[bool], owner: list[int], i: int, j: int) -> bool:
+    """Whether a one-letter mention at tokens [i, j) is a list item or cued (``язык R``)."""
+    if i > 0 and keys[i - 1] in _CUE_BEFORE:
+        return True
+    if j < len(keys) and keys[j] in _CUE_AFTER:
+        return True
+    if i > 1 and keys[i - 1] in _LIST_SEPARATORS and owner[i - 2] >= 0:
+        return True
+    return j + 1 < len(keys) and keys[j] in _LIST_SEPARATORS and owner[j + 1] >= 0
+
+
+@cache
+def default_matcher() -> SkillMatcher:
+    """The matcher over the packaged taxonomy, built on first use."""
+    return SkillMatcher(taxonomy())
+
+
+def find_skills(text: str, *, fuzzy: bool = True) -> list[SkillMention]:
+    """Skills of the packaged taxonomy mentioned in ``text``, sorted by start, non-overlapping."""
+    return default_matcher().find(text, fuzzy=fuzzy)
