@@ -24,13 +24,14 @@ from qh.contracts import Topic
 from qh.contracts.events import Payload
 from qh.kit.app import ServiceDefinition
 from qh.kit.auth import Principal, requires_role
+from qh.kit.cloudevents import Event, EventStatus
 from qh.kit.context import ServiceContext
 from qh.kit.db import declarative_base
-from qh.kit.messaging import Event, EventStatus, subscribe
 from qh.kit.pagination import Page, PageParams
 from qh.kit.problems import NotFound
 from qh.kit.runtime import LocalRuntime, Runtime
 from qh.kit.settings import ServiceSettings
+from qh.kit.subscriptions import subscribe
 from qh.kit.testing import TokenFactory, jwks_app, running, settings_for_tests
 
 Base = declarative_base()

@@ -145,19 +145,24 @@ async def test_dapr_subscribe_lists_every_subscription(
 ) -> None:
     response = await client.get("/dapr/subscribe")
     assert response.status_code == 200
-    assert response.json() == [
+    listed = response.json()
+    assert [entry for entry in listed if entry["topic"].startswith(demo.NOTED.name)] == [
         {
             "pubsubname": "pubsub",
             "topic": demo.NOTED.name,
             "route": f"/events/{demo.NOTED.name}",
-            "deadLetterTopic": demo.NOTED.dead_letter,
+            "deadLetterTopic": "demo.noted.v1.demo.deadletter",
         },
         {
             "pubsubname": "pubsub",
-            "topic": demo.NOTED.dead_letter,
-            "route": f"/events/{demo.NOTED.dead_letter}",
+            "topic": "demo.noted.v1.demo.deadletter",
+            "route": "/events/demo.noted.v1.demo.deadletter",
         },
     ]
+    # Every dead-letter topic is this subscriber's own: <topic>.<slug>.deadletter.
+    dead_letters = [entry["deadLetterTopic"] for entry in listed if "deadLetterTopic" in entry]
+    assert dead_letters
+    assert dead_letters == [f"{entry['topic']}.demo.deadletter" for entry in listed[::2]]
 
 
 async def test_app_api_token_protects_event_routes(demo: Any, settings: Any, runtime: Any) -> None:

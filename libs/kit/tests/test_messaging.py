@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from qh.kit.app import service_context
 from qh.kit.cloudevents import make_cloudevent
-from qh.kit.messaging import Outbox
+from qh.kit.outbox import Outbox
 from qh.kit.runtime import LocalRuntime, Subscription
 from qh.kit.testing import TokenFactory, running
 
@@ -131,7 +131,9 @@ async def test_permanent_failure_goes_to_the_dead_letter_topic_with_the_reason(
         received.append(data)
 
     runtime.attach(
-        "ops", Litestar([dead]), [Subscription(demo.NOTED.dead_letter, "/dead", "never")]
+        "ops",
+        Litestar([dead]),
+        [Subscription(demo.NOTED.dead_letter_for("demo"), "/dead", "never")],
     )
     inbound.always_fail = True
     labels = {"service": "demo", "topic": demo.NOTED.name}
@@ -196,7 +198,9 @@ async def test_404_from_a_subscriber_drops_the_event(demo: Any, tokens: TokenFac
 
     runtime = LocalRuntime(max_attempts=3, backoff_seconds=0.01)
     runtime.attach(
-        "ghost", Litestar([gone]), [Subscription(demo.NOTED.name, "/gone", demo.NOTED.dead_letter)]
+        "ghost",
+        Litestar([gone]),
+        [Subscription(demo.NOTED.name, "/gone", demo.NOTED.dead_letter_for("ghost"))],
     )
     event = make_cloudevent(
         demo.NOTED,
@@ -224,7 +228,9 @@ async def test_subscriber_status_body_is_honoured(
 
     runtime = LocalRuntime(max_attempts=3, backoff_seconds=0.01)
     runtime.attach(
-        "svc", Litestar([handler]), [Subscription(demo.NOTED.name, "/in", demo.NOTED.dead_letter)]
+        "svc",
+        Litestar([handler]),
+        [Subscription(demo.NOTED.name, "/in", demo.NOTED.dead_letter_for("svc"))],
     )
     sub = tokens.claims()["sub"]
     await runtime.publish(

@@ -37,17 +37,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qh.kit.auth import BearerAuthMiddleware, Principal, provide_principal
 from qh.kit.context import TOKEN_PATH, ServiceContext, readiness
 from qh.kit.http import BodyMediaTypeMiddleware, OfflineSwaggerRenderPlugin, docs_assets_route
-from qh.kit.messaging import (
-    Handler,
-    dead_letter_route,
-    subscription_of,
-    subscription_route,
-)
 from qh.kit.observability import ObservabilityMiddleware
 from qh.kit.pagination import PageParams, provide_page
 from qh.kit.problems import PROBLEM_JSON, ProblemBody, Unauthorized, exception_handlers
 from qh.kit.runtime import Runtime
 from qh.kit.settings import ServiceSettings, load_settings
+from qh.kit.subscriptions import (
+    Handler,
+    dead_letter_route,
+    subscription_of,
+    subscription_route,
+)
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -258,7 +258,9 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
             dead_letter_route(spec, service=definition.slug),
         )
     ]
-    subscriptions = [subscription for spec in specs for subscription in spec.subscriptions()]
+    subscriptions = [
+        subscription for spec in specs for subscription in spec.subscriptions(definition.slug)
+    ]
 
     @get(
         "/dapr/subscribe",

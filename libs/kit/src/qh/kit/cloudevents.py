@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -13,6 +14,14 @@ from qh.contracts import Topic
 P = TypeVar("P")
 
 CLOUDEVENTS_JSON = "application/cloudevents+json"
+
+
+class EventStatus(StrEnum):
+    """What a subscriber tells Dapr about one event (the body of its 2xx answer)."""
+
+    SUCCESS = "SUCCESS"
+    RETRY = "RETRY"
+    DROP = "DROP"
 
 
 class CloudEvent(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=False):

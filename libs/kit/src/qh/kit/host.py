@@ -73,6 +73,7 @@ class Platform:
             for definition in definitions
         ]
         self.runtime = LocalRuntime.from_settings(loaded[0][1]) if loaded else LocalRuntime()
+        self.runtime.hold()  # no delivery before every subscriber is attached
         self.mounted = [
             Mounted(definition, definition.create_app(settings, runtime=self.runtime))
             for definition, settings in loaded
@@ -140,6 +141,7 @@ class Platform:
             await stack.aclose()
             raise
         stack.push_async_callback(self.runtime.aclose)
+        self.runtime.release()
         self._stack = stack
 
     async def shutdown(self) -> None:

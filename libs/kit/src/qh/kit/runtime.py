@@ -1,12 +1,14 @@
 """The Dapr ports (Invoker, EventBus, Secrets) and their two adapters.
 
 Domain code talks to :class:`Runtime`; it never imports Dapr. ``DaprRuntime`` speaks to a
-sidecar over its HTTP API. ``LocalRuntime`` carries the embedded mode and the tests: it
+sidecar over its HTTP API: ``publish`` returns once the sidecar answered 2xx, that is once
+the broker has the event. ``LocalRuntime`` carries the embedded mode and the tests: it
 invokes mounted apps through httpx's ASGI transport (so calls go through routing, auth and
 validation) and delivers CloudEvents to subscriber routes with Dapr's rules: a 2xx answer
 is success unless its body says ``RETRY`` or ``DROP``, 404 drops the event, anything else
-is retried with exponential backoff and finally moved to the dead-letter topic with the
-reason.
+is retried with exponential backoff and finally moved to the subscriber's dead-letter topic
+with the reason. Having no broker, its ``publish`` returns only once every subscriber has
+acknowledged the event or had it dead-lettered, so the outbox keeps the event until then.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ import httpx
 import msgspec
 import structlog
 
-from qh.kit.cloudevents import CLOUDEVENTS_JSON, CloudEvent
+from qh.kit.cloudevents import CLOUDEVENTS_JSON, CloudEvent, EventStatus
 from qh.kit.observability import outgoing_headers
 from qh.kit.problems import ServiceUnavailable
+from qh.kit.retry import backoff
 from qh.kit.settings import ServiceSettings
 
 log = structlog.get_logger("qh.runtime")
@@ -67,7 +70,10 @@ class Invoker(Protocol):
 
 
 class EventBus(Protocol):
-    async def publish(self, topic: str, event: CloudEvent) -> None: ...
+    async def publish(self, topic: str, event: CloudEvent) -> None:
+        """Return once the event is safe without the caller (a broker has it, or every
+        local subscriber acknowledged or dead-lettered it); raise otherwise."""
+        ...
 
 
 class Secrets(Protocol):
@@ -236,6 +242,11 @@ class LocalRuntime:
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._subscriptions: dict[str, list[tuple[str, Subscription]]] = defaultdict(list)
         self._pending: set[asyncio.Task[None]] = set()
+        # Open for delivery; a host holds it until every service is attached, so nothing
+        # is "delivered" to a topic whose subscribers have not started yet.
+        self._open = asyncio.Event()
+        self._open.set()
+        self._closed = False
         self.dead_letters: list[DeadLetter] = []
         self.invoker: Invoker = self
         self.bus: EventBus = self
@@ -259,10 +270,6 @@ class LocalRuntime:
             self._subscriptions[topic] = [(a, s) for a, s in entries if a != app_id]
         for subscription in subscriptions:
             self._subscriptions[subscription.topic].append((app_id, subscription))
-
-    @property
-    def app_ids(self) -> list[str]:
-        return list(self._clients)
 
     async def invoke(
         self,
@@ -289,11 +296,38 @@ class LocalRuntime:
             timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
         )
 
+    def hold(self) -> None:
+        """Make publishers wait (a host starting its services one by one)."""
+        self._open.clear()
+
+    def release(self) -> None:
+        """Every service is attached: deliver."""
+        self._open.set()
+
     async def publish(self, topic: str, event: CloudEvent) -> None:
-        for app_id, subscription in self._subscriptions.get(topic, ()):
-            task = asyncio.create_task(self._deliver(app_id, subscription, event))
-            self._pending.add(task)
-            task.add_done_callback(self._pending.discard)
+        """Deliver ``event`` to every subscriber of ``topic`` at once; return when each
+        has acknowledged it (success or drop) or had it dead-lettered."""
+        await self._open.wait()
+        if self._closed:
+            raise PublishError("the local runtime is closed")
+        targets = list(self._subscriptions.get(topic, ()))
+        if not targets:
+            return
+        delivery = asyncio.create_task(self._fan_out(targets, event), name=f"deliver-{topic}")
+        self._pending.add(delivery)
+        delivery.add_done_callback(self._pending.discard)
+        try:
+            await delivery  # cancelling the publisher cancels the delivery too
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if self._closed and task is not None and not task.cancelling():
+                raise PublishError("the local runtime closed during the delivery") from None
+            raise
+
+    async def _fan_out(
+        self, targets: Sequence[tuple[str, Subscription]], event: CloudEvent
+    ) -> None:
+        await asyncio.gather(*(self._deliver(app, sub, event) for app, sub in targets))
 
     async def _deliver(self, app_id: str, subscription: Subscription, event: CloudEvent) -> None:
         body = msgspec.json.encode(msgspec.structs.replace(event, topic=subscription.topic))
@@ -310,17 +344,18 @@ class LocalRuntime:
                 reason = f"delivery failed: {type(exc).__name__}: {exc}"
             else:
                 outcome = _outcome(response)
-                if outcome == "SUCCESS":
+                if outcome is EventStatus.SUCCESS:
                     return
-                if outcome == "DROP":
+                if outcome is EventStatus.DROP:
                     log.warning(
                         "event_dropped", topic=subscription.topic, subscriber=app_id, id=event.id
                     )
                     return
                 reason = f"subscriber answered {response.status_code} {response.text[:300]}"
             if attempt < self.max_attempts:
-                delay = min(self.backoff_seconds * 2 ** (attempt - 1), self.backoff_max_seconds)
-                await asyncio.sleep(delay)
+                await asyncio.sleep(
+                    backoff(attempt, self.backoff_seconds, self.backoff_max_seconds)
+                )
         await self._dead_letter(app_id, subscription, event, reason)
 
     async def _dead_letter(
@@ -335,7 +370,8 @@ class LocalRuntime:
             await self.publish(subscription.dead_letter_topic, dead)
 
     async def drain(self, timeout: float = 30.0) -> None:
-        """Wait until every delivery in flight has succeeded, dropped or dead-lettered."""
+        """Wait until every delivery in flight (publishes not awaited by their caller
+        yet) has succeeded, dropped or dead-lettered."""
         async with asyncio.timeout(timeout):
             while self._pending:
                 await asyncio.gather(*list(self._pending), return_exceptions=True)
@@ -344,6 +380,8 @@ class LocalRuntime:
         return True
 
     async def aclose(self) -> None:
+        self._closed = True
+        self._open.set()
         for task in list(self._pending):
             task.cancel()
         await asyncio.gather(*self._pending, return_exceptions=True)
@@ -352,16 +390,16 @@ class LocalRuntime:
         self._clients.clear()
 
 
-def _outcome(response: httpx.Response) -> str:
+def _outcome(response: httpx.Response) -> EventStatus:
     if response.status_code == 404:
-        return "DROP"
+        return EventStatus.DROP
     if not 200 <= response.status_code < 300:
-        return "RETRY"
+        return EventStatus.RETRY
     try:
-        status = response.json().get("status", "SUCCESS")
+        answer = str(response.json().get("status", EventStatus.SUCCESS)).upper()
     except Exception:
-        status = "SUCCESS"
-    return str(status).upper() if str(status).upper() in {"SUCCESS", "RETRY", "DROP"} else "SUCCESS"
+        return EventStatus.SUCCESS
+    return EventStatus(answer) if answer in EventStatus.__members__ else EventStatus.SUCCESS
 
 
 def build_runtime(settings: ServiceSettings) -> Runtime:

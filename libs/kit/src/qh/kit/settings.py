@@ -49,6 +49,10 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     app_api_token: str | None = None
     forwarded_allow_ips: str = "127.0.0.1"
     outbox_poll_seconds: float = 2.0
+    # How long a row being published stays claimed; renewed while its delivery lasts, so
+    # after a crash it is published again at most this long after the restart.
+    outbox_lease_seconds: float = 30.0
+    outbox_concurrency: int = 16
     event_max_attempts: int = 5
     event_backoff_seconds: float = 0.5
     event_backoff_max_seconds: float = 30.0
@@ -65,6 +69,8 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
             raise ValueError("max_body_size must be positive")
         if self.event_max_attempts < 1:
             raise ValueError("event_max_attempts must be at least 1")
+        if self.outbox_lease_seconds <= 0 or self.outbox_concurrency < 1:
+            raise ValueError("outbox_lease_seconds must be positive, outbox_concurrency >= 1")
 
     @property
     def package_name(self) -> str:
