@@ -98,6 +98,8 @@ def test_validator_is_not_vacuous(render, validate_manifest) -> None:
         ({"serviceDefaults": {"components": ["statestore"]}}, "/serviceDefaults/components"),
         ({"dapr": {"gracefulShutdownSeconds": 5}}, "/dapr/gracefulShutdownSeconds"),
         ({"servicez": {}}, "servicez"),
+        ({"trustedProxies": ["0.0.0.0/0"]}, "/trustedProxies/0"),
+        ({"trustedProxies": []}, "/trustedProxies"),
     ],
 )
 def test_schema_rejects_a_wrong_value_with_a_clear_message(chart, overrides, message) -> None:
@@ -302,3 +304,25 @@ def test_dashboard_shows_requests_latency_errors_and_events() -> None:
     ]:
         assert metric in expressions
     assert "by (service" in expressions
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES)
+def test_every_service_trusts_forwarded_headers_only_from_the_ingress(values_file, render) -> None:
+    """uvicorn believes X-Forwarded-For only from ``trustedProxies`` (the ingress
+    controller's pods), so per-IP limits see the client behind the ingress."""
+    values = load_values("values.yaml")
+    expected = ",".join(load_values(values_file).get("trustedProxies", values["trustedProxies"]))
+    assert "10.244.0.0/16" in values["trustedProxies"]  # kind's pod network by default
+    manifests = render(values_file)
+    for slug in enabled_slugs():
+        pod = find(manifests, "Deployment", slug)["spec"]["template"]["spec"]
+        container = next(c for c in pod["containers"] if c["name"] == slug)
+        assert env_of(container)["QH_FORWARDED_ALLOW_IPS"] == expected
+
+
+def test_trusted_proxies_are_set_from_values(render) -> None:
+    manifests = render(None, {"trustedProxies": ["10.42.0.0/16", "192.168.1.10"]})
+    for slug in enabled_slugs():
+        pod = find(manifests, "Deployment", slug)["spec"]["template"]["spec"]
+        container = next(c for c in pod["containers"] if c["name"] == slug)
+        assert env_of(container)["QH_FORWARDED_ALLOW_IPS"] == "10.42.0.0/16,192.168.1.10"

@@ -91,6 +91,10 @@ Call with (dict "root" $ "component" <name>); returns a YAML list.
   value: pubsub
 - name: QH_DAPR_SECRET_STORE
   value: secretstore
+{{- /* uvicorn believes X-Forwarded-For only from these peers (IPs or CIDRs): the
+ingress controller's pods, so per-IP limits see the client, not the controller. */}}
+- name: QH_FORWARDED_ALLOW_IPS
+  value: {{ join "," .root.Values.trustedProxies | quote }}
 {{- range $name, $value := merge (deepCopy .svc.env) .root.Values.env }}
 - name: {{ $name }}
   {{- /* Helm reads YAML numbers as floats: print whole numbers without an exponent. */}}
