@@ -5,6 +5,7 @@ a cluster, and no service code is imported."""
 from __future__ import annotations
 
 import copy
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "charts" / "qh"
 VALUES_FILES = ["values.yaml", "values-kind.yaml", "values-prod.yaml"]
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
+# The one Dockerfile every service's image is built from (build argument SERVICE=<slug>),
+# relative to the repository root, which is the build context.
+DOCKERFILE = "Dockerfile"
 
 # Custom resources the Kubernetes schemas do not know, validated against the schemas
 # shipped in tests/deploy/schemas. Any other kind without a Kubernetes schema fails.
@@ -34,9 +38,55 @@ Manifest = dict[str, Any]
 Render = Callable[..., list[Manifest]]
 
 
+def load_toml(path: Path) -> dict[str, Any]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def service_entry_points(slug: str) -> dict[str, str]:
+    """The `qh.services` entry points services/<slug>/pyproject.toml declares."""
+    pyproject = REPO / "services" / slug / "pyproject.toml"
+    if not pyproject.is_file():
+        return {}
+    project = load_toml(pyproject).get("project", {})
+    return dict(project.get("entry-points", {}).get("qh.services", {}))
+
+
 def existing_slugs() -> list[str]:
-    """A service exists when services/<slug>/pyproject.toml does."""
-    return sorted(path.parent.name for path in (REPO / "services").glob("*/pyproject.toml"))
+    """A service exists, and must be deployed, once services/<slug>/pyproject.toml
+    declares a `qh.services` entry point (what `qh serve <slug>` finds). A folder
+    still without one (a service being written) is not required anywhere yet."""
+    return sorted(
+        path.parent.name
+        for path in (REPO / "services").glob("*/pyproject.toml")
+        if service_entry_points(path.parent.name)
+    )
+
+
+def locked_dependencies(package: str) -> set[str]:
+    """Every package `package` needs at run time in uv.lock (its dependencies and
+    theirs, without dev groups), by normalised name."""
+    locked = {entry["name"]: entry for entry in load_toml(REPO / "uv.lock")["package"]}
+    seen: set[tuple[str, str]] = set()
+    pending: list[tuple[str, str]] = [(package, "")]
+    while pending:
+        name, extra = pending.pop()
+        entry = locked.get(name, {})
+        if extra:
+            dependencies = entry.get("optional-dependencies", {}).get(extra, [])
+        else:
+            dependencies = entry.get("dependencies", [])
+        for dependency in dependencies:
+            for wanted in ["", *dependency.get("extra", [])]:
+                if (dependency["name"], wanted) not in seen:
+                    seen.add((dependency["name"], wanted))
+                    pending.append((dependency["name"], wanted))
+    return {name for name, _ in seen}
+
+
+def system_packages_needed(slug: str) -> str:
+    """The SYSTEM_PACKAGES the service's image must be built with: `weasyprint` when
+    qh-<slug> depends on WeasyPrint (directly or through a library), else none."""
+    return "weasyprint" if "weasyprint" in locked_dependencies(f"qh-{slug}") else ""
 
 
 def load_yaml(path: Path) -> Any:

@@ -1,5 +1,6 @@
 """docker-compose.yml: valid for Compose, and every existing service has its app, its
-daprd sidecar and its one-shot migration, a database, a scrape target and a route."""
+daprd sidecar and its one-shot migration (built from the one Dockerfile with
+SERVICE=<slug>), a database, a scrape target and a route."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import subprocess
 from typing import Any
 
 import pytest
-from deploy_support import REPO, load_values, load_yaml
+from deploy_support import DOCKERFILE, REPO, load_values, load_yaml, system_packages_needed
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
 DEPLOY = REPO / "deploy" / "compose"
@@ -76,7 +77,12 @@ def test_each_service_has_app_sidecar_and_migration(services, slugs) -> None:
             services[f"{slug}-migrate"],
         )
 
-        assert app["build"] == {"context": ".", "dockerfile": f"services/{slug}/Dockerfile"}
+        args = {"SERVICE": slug}
+        if system_packages_needed(slug):
+            args["SYSTEM_PACKAGES"] = system_packages_needed(slug)
+        assert app["build"] == {"context": ".", "dockerfile": DOCKERFILE, "args": args}, (
+            "every image is built from the one Dockerfile with SERVICE=<slug>"
+        )
         assert migrate["build"] == app["build"]
         assert app["image"] == migrate["image"] == f"qh-{slug}:dev"
         assert "command" not in app, "the image's CMD is `qh serve <slug>`"
@@ -99,6 +105,15 @@ def test_each_service_has_app_sidecar_and_migration(services, slugs) -> None:
         assert "--config=/dapr/config/qh-config.yaml" in flags
         assert "--log-as-json" in flags
         assert {"--resources-path=/dapr/components", "--resources-path=/dapr/pubsub"} <= set(flags)
+
+
+def test_images_are_built_only_from_the_one_dockerfile(services) -> None:
+    for name, service in services.items():
+        if "build" in service:
+            assert service["build"]["dockerfile"] == DOCKERFILE, name
+            assert service["build"]["context"] == ".", name
+            assert set(service["build"]["args"]) <= {"SERVICE", "SYSTEM_PACKAGES"}, name
+    assert (REPO / DOCKERFILE).is_file()
 
 
 def test_only_existing_services_are_in_compose(services, slugs) -> None:

@@ -5,22 +5,49 @@ from __future__ import annotations
 import os
 import re
 
-from deploy_support import REPO, load_values, load_yaml
+from deploy_support import DOCKERFILE, REPO, load_values, load_yaml, system_packages_needed
 
 TILTFILE = REPO / "Tiltfile"
 TILT_HELPER = REPO / "tilt" / "qh.tiltfile"
 
 
-def tilt_services() -> dict[str, int]:
+def tilt_lines() -> list[tuple[str, int, str]]:
+    """(slug, port, system_packages) of each qh_service line in the Tiltfile."""
     text = TILTFILE.read_text(encoding="utf-8")
-    return {
-        slug: int(port)
-        for slug, port in re.findall(r"^qh_service\('([a-z0-9-]+)', port=(\d+)\)", text, re.M)
-    }
+    return [
+        (slug, int(port), packages)
+        for slug, port, packages in re.findall(
+            r"^qh_service\('([a-z0-9-]+)', port=(\d+)(?:, system_packages='([^']*)')?\)",
+            text,
+            re.M,
+        )
+    ]
+
+
+def tilt_services() -> dict[str, int]:
+    return {slug: port for slug, port, _ in tilt_lines()}
 
 
 def test_every_existing_service_has_one_tiltfile_line(slugs) -> None:
-    assert sorted(tilt_services()) == slugs
+    assert sorted(slug for slug, _, _ in tilt_lines()) == slugs
+
+
+def test_tilt_passes_the_system_packages_a_service_needs() -> None:
+    for slug, _, packages in tilt_lines():
+        assert packages == system_packages_needed(slug), slug
+
+
+def test_tilt_builds_every_image_from_the_one_dockerfile() -> None:
+    helper = TILT_HELPER.read_text(encoding="utf-8")
+    assert f"DOCKERFILE = '{DOCKERFILE}'" in helper
+    assert (REPO / DOCKERFILE).is_file()
+    (build,) = re.findall(r"docker_build\((.*?)\n    \)", helper, re.S)
+    assert "dockerfile=DOCKERFILE," in build
+    assert "build_args={'SERVICE': slug, 'SYSTEM_PACKAGES': system_packages}" in build
+    assert "target='dev'" in build
+    # The build context holds what the Dockerfile copies: manifests, libs, the service.
+    assert "only=['pyproject.toml', 'uv.lock', 'libs', 'services/' + slug]" in build
+    assert "/Dockerfile" not in helper, "no per-service Dockerfile"
 
 
 def test_tilt_port_forwards_do_not_collide() -> None:
