@@ -24,7 +24,7 @@ from litestar import Response, get
 from litestar.enums import RequestEncodingType, ScopeType
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.params import BodyKwarg
+from litestar.params import BodyKwarg, FromPath
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from qh.kit.problems import NotFound, UnsupportedMediaType
@@ -262,7 +262,7 @@ def docs_assets_route(prefix: str) -> HTTPRouteHandler:
         sync_to_thread=False,
         name=f"docs-assets:{prefix}",
     )
-    def docs_assets(name: str) -> Response[bytes]:
+    def docs_assets(name: FromPath[str]) -> Response[bytes]:
         media_type = DOCS_ASSETS.get(name)
         if media_type is None:
             raise NotFound("No such docs asset")

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Annotated, Generic, TypeVar
 
 import msgspec
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 T = TypeVar("T")
 
@@ -43,10 +43,10 @@ class PageParams(msgspec.Struct, frozen=True):
 
 def provide_page(
     limit: Annotated[
-        int, Parameter(query="limit", ge=1, le=MAX_LIMIT, description="How many items at most")
+        int, QueryParameter(name="limit", ge=1, le=MAX_LIMIT, description="How many items at most")
     ] = DEFAULT_LIMIT,
     offset: Annotated[
-        int, Parameter(query="offset", ge=0, le=MAX_OFFSET, description="How many to skip")
+        int, QueryParameter(name="offset", ge=0, le=MAX_OFFSET, description="How many to skip")
     ] = 0,
 ) -> PageParams:
     """The ``page`` dependency every service gets."""
