@@ -354,7 +354,7 @@ def test_key_skills_are_canonicalised_and_text_skills_merged_from_text() -> None
     canonicals = [s.canonical for s in vacancy.requirements.skills if s.canonical]
     assert len(canonicals) == len(set(canonicals)), "one entry per canonical skill"
     assert "Kubernetes" in canonicals  # named only in the description
-    kafka = next(s for s in vacancy.requirements.skills if s.canonical == "Kafka")
+    kafka = next(s for s in vacancy.requirements.skills if s.canonical == "Apache Kafka")
     assert kafka.required is False  # "Будет плюсом"
     # Structured fields win over what the text says.
     assert vacancy.salary is not None
