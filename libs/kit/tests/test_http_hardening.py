@@ -266,7 +266,7 @@ async def test_docs_assets_are_served_from_the_package(
 ) -> None:
     response = await client.get(f"/api/v1/demo/docs/assets/{name}")
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith(content_type)
+    assert response.headers["content-type"] == f"{content_type}; charset=utf-8"
     assert "max-age=31536000" in response.headers["cache-control"]
     assert len(response.content) > 100
 

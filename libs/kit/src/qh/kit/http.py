@@ -225,15 +225,15 @@ class SecurityHeadersMiddleware:
 
 SWAGGER_UI_VERSION = "5.35.0"
 DOCS_ASSETS = {
-    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
-    "swagger-ui-standalone-preset.js": "text/javascript; charset=utf-8",
-    "swagger-ui.css": "text/css; charset=utf-8",
-    "oauth2-redirect.js": "text/javascript; charset=utf-8",
-    "qh-swagger-init.js": "text/javascript; charset=utf-8",
-    "LICENSE": "text/plain; charset=utf-8",
-    "NOTICE": "text/plain; charset=utf-8",
-    "swagger-ui-bundle.js.LICENSE.txt": "text/plain; charset=utf-8",
-    "swagger-ui-standalone-preset.js.LICENSE.txt": "text/plain; charset=utf-8",
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui-standalone-preset.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "oauth2-redirect.js": "text/javascript",
+    "qh-swagger-init.js": "text/javascript",
+    "LICENSE": "text/plain",
+    "NOTICE": "text/plain",
+    "swagger-ui-bundle.js.LICENSE.txt": "text/plain",
+    "swagger-ui-standalone-preset.js.LICENSE.txt": "text/plain",
 }
 # The URLs carry the version, so browsers may keep the files for a year.
 ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable"
