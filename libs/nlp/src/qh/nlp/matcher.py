@@ -2,7 +2,8 @@
 
 Three passes over one token stream: exact (folded token sequences in a trie), lemma (Russian
 normal forms and stems, English plural strip, in a second trie) and fuzzy (rapidfuzz over
-same-first-letter, similar-length aliases, only for words nothing else explained). Overlaps
+same-first-letter, similar-length aliases written as names, e.g. ``Kubernetes`` or any Cyrillic
+spelling, never plain lowercase English words, and only for words nothing else explained). Overlaps
 go to the longest match. Aliases that are also ordinary words are ``strict`` (see README).
 """
 
@@ -151,6 +152,7 @@ class SkillMatcher:
                     len(key) == 1
                     and len(word) >= _FUZZY_MIN_LEN
                     and word.isalpha()
+                    and (has_cyrillic(alias) or not alias.islower())
                     and self._fuzzy_alias.setdefault(word, entry) is entry
                 ):
                     for length in range(len(word) - 2, len(word) + 3):
@@ -254,7 +256,7 @@ class SkillMatcher:
             and word.isalpha()
             and not (has_cyrillic(word) and is_known_russian(word))
         ):
-            max_edits = 1 if len(word) <= 8 else 2
+            max_edits = 1 if len(word) < 12 else 2
             found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
             if found is not None and found[1] > 0:
                 hit = (found[0], int(found[1]))

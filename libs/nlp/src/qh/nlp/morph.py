@@ -105,6 +105,7 @@ _KEEP_S = frozenset(
         "vuejs",
     ]
 )
+_CONFIDENT_GUESS = 0.3
 _RU_ENDINGS = tuple(
     sorted(
         [
@@ -224,13 +225,35 @@ def russian_stem(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def match_keys(folded: str) -> frozenset[str]:
-    """Every key a folded word may match under in the lemma index.
+    """The keys a folded word of the text matches under in the lemma index.
 
-    Russian: all of pymorphy3's normal forms plus the stripped stem; English: the plural strip.
+    Russian: all of pymorphy3's normal forms, plus the stripped stem when the dictionary does
+    not know the word (``экселе``); English: the plural strip.
     """
     if not has_cyrillic(folded):
         return frozenset({english_lemma(folded)})
     keys = {fold(p.normal_form) for p in analyzer().parse(folded)}
+    if not is_known_russian(folded):
+        keys.add(russian_stem(folded))
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=65536)
+def alias_match_keys(folded: str) -> frozenset[str]:
+    """The keys a folded word of an alias is indexed under.
+
+    A word the dictionary knows: its normal forms and its stem (``эксель`` also as ``эксел``,
+    for the unknown ``Экселе``). An unknown word: itself plus only pymorphy3's confident guesses
+    (``микросервисная`` → ``микросервисный``); a brand gets poor ones (``юнити`` → ``юнить``,
+    like the unrelated ``юнит``), and they are left out.
+    """
+    if not has_cyrillic(folded):
+        return frozenset({english_lemma(folded)})
+    parses = analyzer().parse(folded)
+    if not is_known_russian(folded):
+        confident = {fold(p.normal_form) for p in parses if p.score >= _CONFIDENT_GUESS}
+        return frozenset({folded, *confident})
+    keys = {fold(p.normal_form) for p in parses}
     keys.add(russian_stem(folded))
     return frozenset(keys)
 

@@ -7,7 +7,7 @@ from importlib import resources
 
 import msgspec
 
-from qh.nlp.morph import match_keys
+from qh.nlp.morph import alias_match_keys, match_keys
 from qh.nlp.text import fold
 from qh.nlp.tokens import scan
 
@@ -52,11 +52,14 @@ def alias_key(alias: str) -> tuple[str, ...]:
     return tuple(scan(fold(alias))[0])
 
 
-def key_variants(key: tuple[str, ...], limit: int = 64) -> list[tuple[str, ...]]:
+def key_variants(
+    key: tuple[str, ...], limit: int = 64, *, alias: bool = True
+) -> list[tuple[str, ...]]:
     """Every lemma-key sequence a folded token sequence can match as (bounded)."""
+    keys_of = alias_match_keys if alias else match_keys
     paths: list[tuple[str, ...]] = [()]
     for k in key:
-        options = sorted(match_keys(k)) if k[0].isalnum() else [k]
+        options = sorted(keys_of(k)) if k[0].isalnum() else [k]
         paths = [(*p, o) for p in paths for o in options][:limit]
     return paths
 
@@ -93,7 +96,7 @@ class Taxonomy:
                     if alias not in skill.strict:
                         for path in key_variants(alias_key(alias)):
                             self._by_lemma.setdefault(path, skill)
-        for candidate in key_variants(key):
+        for candidate in key_variants(key, alias=False):
             found = self._by_lemma.get(candidate)
             if found is not None:
                 return found
