@@ -114,8 +114,14 @@ _MONTHS = re.compile(
 class _Layout:
     """Where each offset falls: its section, and whether a cue makes it optional."""
 
-    def __init__(self, sections: list[Section], optional: list[tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        sections: list[Section],
+        optional: list[tuple[int, int]],
+        headings: list[tuple[int, int]],
+    ) -> None:
         self.sections = sections
+        self._headings = headings
         self._starts = [s.start for s in sections]
         self._optional = sorted(optional)
         self._optional_starts = [a for a, _ in self._optional]
@@ -130,10 +136,13 @@ class _Layout:
         index = bisect.bisect_right(self._optional_starts, offset) - 1
         return index >= 0 and self._optional[index][0] <= offset < self._optional[index][1]
 
+    def in_heading(self, offset: int) -> bool:
+        return any(a <= offset < b for a, b in self._headings)
+
     def demand(self, offset: int, title_end: int) -> bool | None:
         """True if a mention here is a requirement, False if optional, None to ignore it."""
         kind = self.kind_at(offset)
-        if kind == "benefits":
+        if kind == "benefits" or self.in_heading(offset):
             return None
         if kind == "optional" or self.cued_optional(offset):
             return False
@@ -142,9 +151,26 @@ class _Layout:
         return not self.structured
 
 
+_FUZZY_MIN_SCORE = 0.9
+_LEMMA_MIN_LENGTH = 4
+
+
+def _trusted(mention: nlp.SkillMention) -> bool:
+    """Precision over recall for required skills: a near-miss spelling must be very near
+    ("monitoring" is not "Mentoring"), and a short inflected word is too often another word
+    ("руб" is not Ruby)."""
+    if mention.how == "fuzzy":
+        return mention.score >= _FUZZY_MIN_SCORE
+    if mention.how == "lemma":
+        return len(mention.text) >= _LEMMA_MIN_LENGTH
+    return True
+
+
 def _skills(text: str, layout: _Layout, title_end: int) -> list[RequiredSkill]:
     merged: dict[str, RequiredSkill] = {}
     for mention in nlp.find_skills(text):
+        if not _trusted(mention):
+            continue
         required = layout.demand(mention.start, title_end)
         if required is None:
             continue
@@ -240,7 +266,8 @@ def _analyse(text: str) -> tuple[TextAnalysis, list]:
     folded = fold(clean)
     lines = split_lines(clean)
     sections = split_sections(clean, lines)
-    layout = _Layout(sections, optional_spans(folded, lines))
+    headings = [(s.heading_start, s.start) for s in sections if s.heading is not None]
+    layout = _Layout(sections, optional_spans(folded, lines), headings)
     language = nlp.detect_language(clean).language
     title_end = _title_end(clean, lines, sections)
     demand_spans = [(s.start, s.end) for s in sections if s.kind == "requirements"]

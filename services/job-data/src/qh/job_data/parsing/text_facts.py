@@ -15,16 +15,22 @@ _OPTIONAL_CUE = re.compile(
     r"будет\s+(?:большим\s+|дополнительным\s+)?(?:плюсом|преимуществом|здорово|круто)|"
     r"(?:большим\s+|дополнительным\s+)?(?:плюсом|преимуществом)\s+будет|(?:как\s+)?преимущество\b|"
     r"желательн|приветству|не\s+обязател|необязател|не\s+требуется|"
-    r"(?:будет\s+)?плюс(?:ом)?\b|"
+    r"плюсом\b|будет\s+плюс|\bплюс\s*:|\(плюс\)|"
     r"\bis\s+a\s+(?:big\s+|huge\s+|strong\s+)?plus|\ba\s+plus\b|(?:would\s+be\s+)?(?:a\s+)?bonus|"
     r"nice[\s-]to[\s-]have|good[\s-]to[\s-]have|\bpreferred\b|\bpreferably\b|\bideally\b|"
     r"\bdesirable\b|\bdesired\b|\ban\s+advantage\b|\badvantageous\b|\boptional\b|"
     r"not\s+(?:required|mandatory|necessary)|is\s+welcome|are\s+welcome|would\s+be\s+(?:great|nice)"
 )
+# Every cue contains one of these: a cheap test before the regular expression.
+_OPTIONAL_KEYS = (
+    "плюс", "преимуществ", "желательн", "приветству", "обязател", "не требуется", "здорово",
+    "круто", "plus", "bonus", "nice", "good", "prefer", "ideal", "desir", "advantag",
+    "optional", "not ", "welcome", "would be",
+)  # fmt: skip
 # Clause boundaries inside a line: sentence ends, semicolons, and a comma or "и"/"and" that
 # opens a new demand ("Python, опыт с Kafka будет плюсом").
 _CLAUSE_END = re.compile(
-    r"[;!?]|\.(?=\s|$)|\s[-–—]\s|\((?=[^)]*(?:плюс|преимуществ|желательн|plus|bonus|preferred))"
+    r"[;!?)]|\.(?=\s|$)|\s[-–—]\s|\((?=[^)]*(?:плюс|преимуществ|желательн|plus|bonus|preferred))"
     r"|,\s*(?=(?:а\s+также|а|но|but|while|also|plus|ideally|preferably|желательно|"
     r"предпочтительно|в\s+идеале)\b)"
     r"|(?:,|\s+и|\s+and)\s+(?=(?:знани|опыт|умени|навык|владени|понимани|experience|knowledge|"
@@ -37,12 +43,19 @@ def optional_spans(folded: str, lines: list[Line]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for line in lines:
         body = folded[line.body_start : line.end]
-        if not _OPTIONAL_CUE.search(body):
+        if not any(key in body for key in _OPTIONAL_KEYS) or not _OPTIONAL_CUE.search(body):
             continue
         cuts = [0, *(m.end() for m in _CLAUSE_END.finditer(body)), len(body)]
-        for a, b in itertools.pairwise(cuts):
-            if _OPTIONAL_CUE.search(body[a:b]):
-                spans.append((line.body_start + a, line.body_start + b))
+        clauses = list(itertools.pairwise(cuts))
+        for index, (a, b) in enumerate(clauses):
+            cue = _OPTIONAL_CUE.search(body, a, b)
+            if not cue:
+                continue
+            # A cue standing alone ("погрузчик — будет плюсом") speaks of the clause before.
+            alone = not re.search(r"\w", body[a:b].replace(cue.group(), " "))
+            if alone and index:
+                a = clauses[index - 1][0]
+            spans.append((line.body_start + a, line.body_start + b))
     return spans
 
 
@@ -101,6 +114,12 @@ def education(text: str, folded: str, spans: list[tuple[int, int]]) -> str | Non
 
 # ---- work format and employment ------------------------------------------------------------
 
+_FORMAT_KEYS: dict[WorkFormat, tuple[str, ...]] = {
+    "hybrid": ("гибрид", "смешан", "hybrid", "remote"),
+    "remote": ("удал", "дистанц", "дома", "remote", "from home", "from anywhere", "wfh", "distributed", "anywhere"),
+    "onsite": ("офис", "территории", "на производстве", "на складе", "на объекте", "site", "office", "person"),
+    "field": ("разъезд", "выездн", "field", "travel"),
+}  # fmt: skip
 _FORMATS: tuple[tuple[WorkFormat, re.Pattern[str]], ...] = (
     (
         "hybrid",
@@ -138,9 +157,12 @@ def work_formats(folded: str, lines: list[Line]) -> list[WorkFormat]:
     found: dict[WorkFormat, int] = {}
     for line in lines:
         body = folded[line.start : line.end]
-        hybrid = _FORMATS[0][1].search(body)
+        keys = {kind for kind, words in _FORMAT_KEYS.items() if any(w in body for w in words)}
+        if not keys:
+            continue
+        hybrid = "hybrid" in keys and _FORMATS[0][1].search(body)
         for kind, pattern in _FORMATS:
-            if kind in found or (hybrid and kind == "onsite"):
+            if kind in found or kind not in keys or (hybrid and kind == "onsite"):
                 continue
             match = pattern.search(body)
             if match:
@@ -179,10 +201,22 @@ _EMPLOYMENT: tuple[tuple[Employment, re.Pattern[str]], ...] = (
 )
 
 
+_EMPLOYMENT_KEYS: dict[Employment, tuple[str, ...]] = {
+    "internship": ("стаж", "intern", "trainee"),
+    "volunteer": ("волонт", "volunteer"),
+    "project": ("проектн", "гпх", "фриланс", "freelance", "contract"),
+    "temporary": ("временн", "сезонн", "temporary", "seasonal"),
+    "part": ("частичн", "неполн", "подработк", "part"),
+    "full": ("полн", "full"),
+}  # fmt: skip
+
+
 def employment(folded: str) -> Employment | None:
     """The employment type first named in the text."""
     best: tuple[int, Employment] | None = None
     for kind, pattern in _EMPLOYMENT:
+        if not any(key in folded for key in _EMPLOYMENT_KEYS[kind]):
+            continue
         match = pattern.search(folded)
         if match and (best is None or match.start() < best[0]):
             best = (match.start(), kind)

@@ -23,6 +23,8 @@ def fold(text: str) -> str:
 
 
 _BULLET = re.compile(r"[ \t]*(?:[•\-–—·▪►▸◦●○■□✓✔✅➢➤→+]|\*(?!\*)|\d{1,2}[.)](?![\d.]))[ \t]*")
+# Markers that also decorate headings ("✅ Что мы ждём"), unlike "-", "•" or "1.".
+_SYMBOL_BULLET = re.compile(r"\s*[✓✔✅➢➤→►▸]")
 _LEADING_NOISE = re.compile(r"^[\W_\d]*?(?=\w)", re.UNICODE)
 _TRAILING_NOISE = re.compile(r"[\W_]+$", re.UNICODE)
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -53,7 +55,7 @@ _HEADING_PHRASES: tuple[tuple[SectionKind, str], ...] = (
         r"(?:делать|заниматься|сделать)|"
         r"функционал|функции|зона\s+ответственности|в\s+(?:ваши|твои)\s+задачи|"
         r"responsibilit|duties|tasks|what\s+you(?:'ll|\s+will)\s+(?:do|be\s+doing|work\s+on)|"
-        r"you(?:'ll|\s+will)\s+(?:do|be)|(?:the|your|this)\s+role|in\s+this\s+role|"
+        r"you(?:'ll|\s+will)(?:\s+(?:do|be))?$|you(?:'ll|\s+will)\s+(?:do|be)|(?:the|your|this)\s+role|in\s+this\s+role|"
         r"(?:your|the)\s+(?:mission|impact|day)|day[\s-]to[\s-]day|what\s+the\s+job\s+involves|"
         r"what\s+you'?ll\s+be\s+working\s+on|role\s+description|job\s+duties",
     ),
@@ -109,9 +111,10 @@ class Line:
 class Section:
     kind: SectionKind
     heading: str | None
-    start: int
+    start: int  # of the content, after the heading
     end: int
     items: list[str] = field(default_factory=list)
+    heading_start: int = 0  # where the heading's line starts
 
 
 def split_lines(text: str) -> list[Line]:
@@ -163,7 +166,7 @@ def _heading_strength(line: Line, raw: str, next_line: Line | None) -> int:
     if words > _MAX_HEADING_WORDS:
         return 0
     ends_colon = bool(re.search(r"[:：]\W*$", body))
-    if line.bullet and not ends_colon:
+    if line.bullet and not ends_colon and not _SYMBOL_BULLET.match(raw):
         return 0
     if ends_colon or body.lstrip().startswith(("#", "**", "__")) or (bare.isupper() and words <= 6):
         return _MAX_HEADING_WORDS
@@ -180,14 +183,10 @@ def _heading_of(
     """(kind, heading, where its content starts) if the line is a heading, or starts with
     one followed by a colon ("Требования: опыт от 3 лет")."""
     raw = text[line.start : line.end]
-    strength = _heading_strength(line, raw, next_line)
-    if strength:
-        bare = _strip_decoration(raw)
-        kind = heading_kind(bare, max_rest_words=strength)
-        if kind is not None:
-            return kind, bare, line.end
-    colon = raw.find(":")
-    if 0 < colon <= 60:
+    colon = raw.find(":", 0, 61)
+    if colon < 0 and (len(raw) > 90 or (line.bullet and not raw.rstrip(" *_").endswith(":"))):
+        return None
+    if colon > 0:
         head = _strip_decoration(raw[:colon])
         rest = raw[colon + 1 :]
         if head and rest.strip(" *_") and len(_WORD.findall(head)) <= 6:
@@ -195,6 +194,12 @@ def _heading_of(
             if kind is not None:
                 offset = len(rest) - len(rest.lstrip(" *_"))
                 return kind, head, line.start + colon + 1 + offset
+    strength = _heading_strength(line, raw, next_line)
+    if strength:
+        bare = _strip_decoration(raw)
+        kind = heading_kind(bare, max_rest_words=strength)
+        if kind is not None:
+            return kind, bare, line.end
     return None
 
 
@@ -220,7 +225,7 @@ def split_sections(text: str, lines: list[Line]) -> list[Section]:
             current.end = line.start
             if current.heading is not None or text[current.start : current.end].strip():
                 sections.append(current)
-            current = Section(kind, heading, content_start, len(text))
+            current = Section(kind, heading, content_start, len(text), heading_start=line.start)
             rest = text[content_start : line.end].strip()
             if rest:
                 pending.append(rest)
