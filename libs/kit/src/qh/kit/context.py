@@ -33,6 +33,7 @@ from qh.kit.problems import ServiceUnavailable
 from qh.kit.revocation import Revocations, with_revocations
 from qh.kit.runtime import Runtime, build_runtime
 from qh.kit.settings import ServiceSettings
+from qh.kit.subscriptions import Handler
 
 if TYPE_CHECKING:
     from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -235,11 +236,11 @@ class Outbox:
         for row in rows:
             task = asyncio.create_task(self._publish(row), name=f"outbox-{self.service}-{row.id}")
             self._in_flight[row.id] = task
-            task.add_done_callback(lambda _task, event_id=row.id: self._settled(event_id))
+            task.add_done_callback(functools.partial(self._settled, row.id))
             tasks.append(task)
         return tasks
 
-    def _settled(self, event_id: str) -> None:
+    def _settled(self, event_id: str, _task: object = None) -> None:
         self._in_flight.pop(event_id, None)
         if self._backlog:
             self._wake.set()
