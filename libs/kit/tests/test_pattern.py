@@ -51,8 +51,9 @@ async def test_every_operation_declares_its_problem_responses(app: Litestar) -> 
 
 
 async def test_lists_share_one_page_shape_and_bounds(
-    client: httpx.AsyncClient, tokens: TokenFactory
+    client: httpx.AsyncClient, tokens: TokenFactory, inbound: Any
 ) -> None:
+    inbound.always_fail = True  # the demo subscriber would add copies of the notes
     headers = tokens.headers()
     for text in ("one", "two", "three"):
         created = await client.post("/api/v1/demo/notes", json={"text": text}, headers=headers)

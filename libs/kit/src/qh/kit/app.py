@@ -249,7 +249,7 @@ def _declare_problems(app: Litestar) -> None:
 def create_service_app(context: ServiceContext[Any]) -> Litestar:
     """Build the Litestar app of one service from its context."""
     definition, settings, runtime = context.definition, context.settings, context.runtime
-    specs = [subscription_of(handler) for handler in definition.subscribers]
+    specs = [subscription_of(handler) for handler in context.subscribers]
     event_routes = [
         route
         for spec in specs
@@ -314,6 +314,7 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
 
             await asyncio.to_thread(upgrade, definition.migrations, settings.resolved_database_url)
         runtime.attach(definition.slug, app, subscriptions)
+        await context.revocations.start()
         await context.start()
         context.outbox.start()
         try:
@@ -321,6 +322,7 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
         finally:
             await context.outbox.stop()
             await context.stop()
+            await context.revocations.stop()
             await context.aclose()
 
     async def check_app_token(request: Request[Any, Any, Any]) -> None:
@@ -362,6 +364,7 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
                 BearerAuthMiddleware,
                 verifier=context.verifier,
                 exclude=OPERATIONAL_PATHS,
+                revocations=context.revocations,
             ),
             BodyMediaTypeMiddleware,
         ],
