@@ -20,8 +20,9 @@ from litestar import Litestar, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from qh.auth.app import create_app, service
-from qh.auth.core import AuthCore
+from qh.auth.app import service
+from qh.auth.context import AuthContext
+from qh.auth.domain.accounts.admin import AdminService
 from qh.auth.settings import AuthSettings
 from qh.kit.app import ServiceDefinition, service_context
 from qh.kit.cloudevents import CloudEvent
@@ -198,7 +199,7 @@ def stub() -> StubProvider:
 
 @pytest.fixture
 def app(settings: AuthSettings, runtime: RecordingRuntime, stub: StubProvider) -> Litestar:
-    return create_app(
+    return service.create_app(
         settings, runtime=runtime, oauth_transport=httpx.ASGITransport(app=stub.app())
     )
 
@@ -218,8 +219,8 @@ class Api:
     runtime: RecordingRuntime
 
     @property
-    def core(self) -> AuthCore:
-        return self.app.state.auth  # type: ignore[no-any-return]
+    def context(self) -> AuthContext:
+        return service_context(self.app)  # type: ignore[return-value]
 
     async def register(
         self, email: str | None = None, password: str = STRONG_PASSWORD, **extra: Any
@@ -258,9 +259,9 @@ class Api:
 
     async def admin(self) -> tuple[dict[str, Any], dict[str, str]]:
         email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
-        from qh.auth.core import accounts
-
-        user, _ = await accounts(self.core).grant_admin(email, STRONG_PASSWORD)
+        async with self.context.transaction() as session:
+            admin: AdminService = await self.context.provide("admin", session)
+            user, _ = await admin.grant_admin(email, STRONG_PASSWORD)
         pair = await self.login(email)
         return {"id": str(user.id), "email": email}, {
             "Authorization": f"Bearer {pair['access_token']}"
@@ -272,10 +273,10 @@ class Api:
         return [dict(e.data) for t, e in self.runtime.published if t == topic]  # type: ignore[arg-type]
 
     def private_key(self) -> Any:
-        return self.core.keys._active.private  # type: ignore[union-attr]
+        return self.context.keys._active.private  # type: ignore[union-attr]
 
     def kid(self) -> str:
-        return self.core.keys._active.kid  # type: ignore[union-attr]
+        return self.context.keys._active.kid  # type: ignore[union-attr]
 
     def forge(
         self,

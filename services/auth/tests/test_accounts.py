@@ -179,7 +179,7 @@ async def test_reset_token_used_twice_is_refused(api: Any) -> None:
 async def test_expired_reset_token_is_refused(api: Any) -> None:
     user = await api.register()
     token = await reset_token(api, user["email"])
-    async with api.core.session_maker() as session, session.begin():
+    async with api.context.session_maker() as session, session.begin():
         await session.execute(
             update(ActionToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
         )
@@ -204,14 +204,14 @@ async def test_tokens_are_stored_only_hashed(api: Any) -> None:
     user = await api.register()
     pair = await api.login(user["email"])
     token = await reset_token(api, user["email"])
-    async with api.core.session_maker() as session:
+    async with api.context.session_maker() as session:
         hashes = set((await session.scalars(select(ActionToken.token_hash))).all())
         stored = await session.scalar(select(User.password_hash).where(User.email == user["email"]))
     assert token not in hashes
     assert stored.startswith("$argon2id$")
     from qh.auth.db.models import RefreshToken
 
-    async with api.core.session_maker() as session:
+    async with api.context.session_maker() as session:
         refresh_hashes = set((await session.scalars(select(RefreshToken.token_hash))).all())
     assert pair["refresh_token"] not in refresh_hashes
 
@@ -249,7 +249,7 @@ async def test_housekeeping_deletes_ended_sessions_and_old_tokens(api: Any) -> N
     live = await api.login(user["email"])
     await api.client.post("/api/v1/auth/logout", json={"refresh_token": ended["refresh_token"]})
     await reset_token(api, user["email"])
-    async with api.core.session_maker() as session, session.begin():
+    async with api.context.session_maker() as session, session.begin():
         await session.execute(
             update(RefreshFamily)
             .where(RefreshFamily.revoked_at.is_not(None))
@@ -258,8 +258,8 @@ async def test_housekeeping_deletes_ended_sessions_and_old_tokens(api: Any) -> N
         await session.execute(
             update(ActionToken).values(expires_at=datetime.now(UTC) - timedelta(days=2))
         )
-    await api.core.housekeeping()
-    async with api.core.session_maker() as session:
+    await api.context.housekeeping.run_once()
+    async with api.context.session_maker() as session:
         families = await session.scalar(select(func.count()).select_from(RefreshFamily))
         refresh_tokens = await session.scalar(select(func.count()).select_from(RefreshToken))
         action_tokens = await session.scalar(select(func.count()).select_from(ActionToken))

@@ -88,10 +88,10 @@ async def test_users_cannot_use_admin_routes(api: Any) -> None:
 
 
 async def test_create_admin_promotes_an_existing_account(api: Any) -> None:
-    from qh.auth.core import accounts
-
     user = await api.register()
-    promoted, created = await accounts(api.core).grant_admin(user["email"].upper(), None)
+    async with api.context.transaction() as session:
+        admin = await api.context.provide("admin", session)
+        promoted, created = await admin.grant_admin(user["email"].upper(), None)
     assert created is False
     assert promoted.roles == ["admin", "user"]
 

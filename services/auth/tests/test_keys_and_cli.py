@@ -11,11 +11,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from qh.auth.app import create_app, service
+from qh.auth.app import service
 from qh.auth.cli import auth_cli
 from qh.auth.db.models import SigningKey, User
 from qh.auth.keys import DEV_SECRET_FILE, KeyConfigurationError, load_encryption_key
 from qh.auth.settings import AuthSettings
+from qh.kit.app import service_context
 from qh.kit.runtime import EnvSecrets, LocalRuntime
 from qh.kit.testing import in_thread, running
 from qh.kit.testing import settings_for_tests as make_settings
@@ -41,7 +42,7 @@ async def test_a_configured_secret_wins(tmp_path: Path) -> None:
 
 async def test_prod_refuses_to_start_without_the_secret(database_url: str, tmp_path: Path) -> None:
     settings = make_settings(service, database_url, env="prod", data_dir=str(tmp_path))
-    app = create_app(settings, runtime=LocalRuntime(secrets=EnvSecrets({})))  # type: ignore[arg-type]
+    app = service.create_app(settings, runtime=LocalRuntime(secrets=EnvSecrets({})))  # type: ignore[arg-type]
     with pytest.raises(BaseException) as raised:
         async with running(app):
             pass
@@ -100,7 +101,7 @@ async def test_rotate_keys_and_create_admin_commands(
         service, database_url, env="prod", password_hash_memory_kib=1024, password_hash_time_cost=1
     )
     runtime = LocalRuntime(secrets=EnvSecrets({"QH_SECRET_AUTH_SIGNING_KEY": "cli-test-secret"}))
-    app = create_app(settings, runtime=runtime)  # type: ignore[arg-type]
+    app = service.create_app(settings, runtime=runtime)  # type: ignore[arg-type]
     async with running(app) as client:
         keys = (await client.get("/api/v1/auth/.well-known/jwks.json")).json()["keys"]
         assert len(keys) == 2
@@ -124,7 +125,7 @@ async def test_rotate_keys_and_create_admin_commands(
             headers={"Authorization": f"Bearer {token.json()['access_token']}"},
         )
         assert users.status_code == 200
-    async with app.state.auth.session_maker() as session:
+    async with service_context(app).session() as session:
         assert len((await session.scalars(select(SigningKey))).all()) == 2
         admin = await session.scalar(select(User).where(User.email == "root@example.com"))
         assert admin.email_verified is True
@@ -142,7 +143,7 @@ async def test_the_service_verifies_its_own_tokens_without_calling_itself(api: A
         return await original(app_id, method, path, **kwargs)
 
     api.runtime.invoke = spy
-    await api.core.keys.rotate()  # a new kid forces the verifier to reload its keys
+    await api.context.keys.rotate()  # a new kid forces the verifier to reload its keys
     fresh = await api.login(user["email"])
     assert (await api.me(fresh["access_token"])).status_code == 200
     assert (await api.me(pair["access_token"])).status_code == 200
@@ -155,7 +156,7 @@ async def test_a_changed_secret_stops_prod_and_starts_a_new_key_in_dev(
     def app_with(secret: str, env: str) -> Any:
         settings = make_settings(service, database_url, env=env, data_dir=str(tmp_path))
         runtime = LocalRuntime(secrets=EnvSecrets({"QH_SECRET_AUTH_SIGNING_KEY": secret}))
-        return create_app(settings, runtime=runtime)  # type: ignore[arg-type]
+        return service.create_app(settings, runtime=runtime)  # type: ignore[arg-type]
 
     async with running(app_with("first-secret", "prod")) as client:
         [first] = (await client.get("/api/v1/auth/.well-known/jwks.json")).json()["keys"]

@@ -134,7 +134,7 @@ async def test_links_an_existing_user_through_a_verified_email(api: Any, stub: A
 
     from qh.auth.db.models import User
 
-    async with api.core.session_maker() as session, session.begin():
+    async with api.context.session_maker() as session, session.begin():
         await session.execute(update(User).values(email_verified=True))
     stub.profile = profile(user["email"].upper())
     response = await social_login(api, stub, "github")

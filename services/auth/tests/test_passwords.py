@@ -63,12 +63,12 @@ def test_password_policy() -> None:
 async def test_hash_is_upgraded_on_login_when_parameters_change(api: Any) -> None:
     user = await api.register()
     weaker = Argon2Hasher(time_cost=1, memory_cost=512, parallelism=1).hash(user["password"])
-    async with api.core.session_maker() as session, session.begin():
+    async with api.context.session_maker() as session, session.begin():
         await session.execute(
             update(User).where(User.email == user["email"]).values(password_hash=weaker)
         )
     await api.login(user["email"])
-    async with api.core.session_maker() as session:
+    async with api.context.session_maker() as session:
         stored = await session.scalar(select(User.password_hash).where(User.email == user["email"]))
     assert stored != weaker
     assert stored.startswith("$argon2id$v=19$m=1024,t=1,p=1$")  # the app's (test) parameters

@@ -199,7 +199,7 @@ async def test_unknown_refresh_token_is_401(api: Any) -> None:
 
 async def test_idle_refresh_family_expires(api: Any) -> None:
     _, pair = await signed_in(api)
-    async with api.core.session_maker() as session, session.begin():
+    async with api.context.session_maker() as session, session.begin():
         await session.execute(
             update(RefreshFamily).values(
                 last_used_at=datetime.now(UTC) - timedelta(days=7, seconds=1)
@@ -210,7 +210,7 @@ async def test_idle_refresh_family_expires(api: Any) -> None:
 
 async def test_absolute_refresh_lifetime(api: Any) -> None:
     _, pair = await signed_in(api)
-    async with api.core.session_maker() as session, session.begin():
+    async with api.context.session_maker() as session, session.begin():
         await session.execute(
             update(RefreshFamily).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
         )
@@ -320,7 +320,7 @@ async def test_openid_configuration(api: Any) -> None:
 async def test_rotation_keeps_old_tokens_valid_and_signs_with_the_new_key(api: Any) -> None:
     user, before = await signed_in(api)
     old_kid = api.kid()
-    new_kid = await api.core.keys.rotate()
+    new_kid = await api.context.keys.rotate()
     assert new_kid != old_kid
     kids = {
         k["kid"]
@@ -338,7 +338,7 @@ async def test_private_keys_are_stored_encrypted(api: Any) -> None:
 
     from qh.auth.db.models import SigningKey
 
-    async with api.core.session_maker() as session:
+    async with api.context.session_maker() as session:
         stored = (await session.scalars(select(SigningKey.private_key_encrypted))).all()
     assert stored
     assert all("PRIVATE KEY" not in s for s in stored)

@@ -1,34 +1,25 @@
-"""The auth service: ``create_app(settings)`` and its ``service`` definition."""
+"""The auth service's ``service`` definition: its routes, providers and context."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import httpx
-from litestar import Litestar
-from litestar.di import Provide
 from litestar.openapi.spec import Tag
 
 from qh.auth.cli import auth_cli
-from qh.auth.core import AuthCore, accounts, serialize_sqlite_writes, social, tokens
+from qh.auth.context import AuthContext
 from qh.auth.db.models import Base
 from qh.auth.domain.accounts.controllers import (
     AdminController,
     MeController,
     PublicAccountController,
 )
-from qh.auth.domain.accounts.services import AccountService
 from qh.auth.domain.oauth.controllers import OAuthController
-from qh.auth.domain.oauth.services import SocialLogin
 from qh.auth.domain.tokens.controllers import TokenController
-from qh.auth.domain.tokens.services import TokenService
+from qh.auth.providers import PROVIDERS, SIGNATURE_NAMESPACE
 from qh.auth.settings import AuthSettings
-from qh.kit.app import ServiceDefinition, create_service_app, service_context
-from qh.kit.runtime import Runtime
+from qh.kit.app import ServiceDefinition
+from qh.kit.context import AUTH_PREFIX, TOKEN_PATH
 
 TAGS = [
     Tag(
@@ -40,88 +31,30 @@ TAGS = [
     Tag(name="admin", description="Accounts, roles and deactivation (role admin)"),
 ]
 
-
-def create_app(
-    settings: AuthSettings,
-    *,
-    runtime: Runtime | None = None,
-    oauth_transport: httpx.AsyncBaseTransport | None = None,
-) -> Litestar:
-    """The auth app. ``oauth_transport`` carries the calls to social login providers
-    (tests pass a transport to a local stub provider)."""
-    holder: dict[str, AuthCore] = {}
-
-    def core() -> AuthCore:
-        return holder["core"]
-
-    async def own_keys() -> dict[str, Any]:
-        # The service verifies its own tokens from its key ring, never by calling itself.
-        return await core().keys.jwks()
-
-    @contextlib.asynccontextmanager
-    async def start_auth(app: Litestar) -> AsyncIterator[None]:
-        await core().start()
-        housekeeping = asyncio.create_task(core().run_housekeeping(), name="auth-housekeeping")
-        try:
-            yield
-        finally:
-            housekeeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await housekeeping
-
-    app = create_service_app(
-        settings,
-        definition=service,
-        route_handlers=[
-            PublicAccountController,
-            MeController,
-            AdminController,
-            TokenController,
-            OAuthController,
-        ],
-        runtime=runtime,
-        jwks_loader=own_keys,
-        lifespan=[start_auth],
-        tags=TAGS,
-        dependencies={
-            "core": Provide(core, sync_to_thread=False),
-            "accounts": Provide(lambda: accounts(core()), sync_to_thread=False),
-            "tokens": Provide(lambda: tokens(core()), sync_to_thread=False),
-            "social": Provide(lambda: social(core()), sync_to_thread=False),
-        },
-        signature_namespace={
-            "AuthCore": AuthCore,
-            "AccountService": AccountService,
-            "TokenService": TokenService,
-            "SocialLogin": SocialLogin,
-        },
-    )
-    context = service_context(app)
-    serialize_sqlite_writes(context.db.get_engine())
-    holder["core"] = AuthCore(
-        settings=settings,
-        session_maker=context.session_maker,
-        outbox=context.outbox,
-        runtime=context.runtime,
-        oauth_transport=oauth_transport,
-    )
-    app.state.auth = holder["core"]
-    return app
-
-
-service = ServiceDefinition(
+service: ServiceDefinition[AuthSettings] = ServiceDefinition(
     slug="auth",
-    prefix="/api/v1/auth",
+    prefix=AUTH_PREFIX,
     title="QH auth",
     description=(
         "Accounts, passwords (argon2id), RS256 access tokens published as JWKS, rotating "
         "refresh tokens, e-mail verification and password reset, social login (Google, "
         "GitHub, Yandex) and roles. Log in with the Authorize button: the password flow "
-        "posts to /api/v1/auth/token."
+        f"posts to {TOKEN_PATH}."
     ),
     settings_class=AuthSettings,
-    app_factory=create_app,
     metadata=lambda: Base.metadata,
     migrations=Path(__file__).parent / "db" / "migrations",
+    route_handlers=[
+        PublicAccountController,
+        MeController,
+        AdminController,
+        TokenController,
+        OAuthController,
+    ],
+    providers=PROVIDERS,
+    context_class=AuthContext,
+    tags=TAGS,
+    signature_namespace=SIGNATURE_NAMESPACE,
     cli=auth_cli,
+    public_routes=False,
 )

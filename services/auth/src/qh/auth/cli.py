@@ -1,34 +1,38 @@
-"""``qh auth ...``: operator commands, using the same services as the HTTP routes."""
+"""``qh auth ...``: operator commands, on the same context and services as the routes
+(no app is built)."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
+
+from qh.auth.settings import AuthSettings
+from qh.kit.host import service as installed_service
+from qh.kit.settings import SettingsError
+
+if TYPE_CHECKING:
+    from qh.kit.app import ServiceDefinition
+    from qh.kit.context import ServiceContext
 
 T = TypeVar("T")
 
 
-def _run(work: Callable[[Any], Awaitable[T]]) -> T:
-    """Build the service's core from the environment's settings and run ``work`` on it."""
-    from qh.auth.app import service
-    from qh.kit.app import service_context
-    from qh.kit.settings import SettingsError
-
+def _run(work: Callable[[ServiceContext[AuthSettings]], Awaitable[T]]) -> T:
+    """Run ``work`` on the service's context, built from the environment's settings."""
+    # Found through its entry point, as ``qh`` finds it: the definition holds this group.
+    service: ServiceDefinition[AuthSettings] = installed_service("auth")
     try:
         settings = service.load_settings()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
 
     async def main() -> T:
-        app = service.create_app(settings)
-        try:
-            return await work(app.state.auth)
-        finally:
-            await service_context(app).db.get_engine().dispose()
+        async with service.command_context(settings) as context:
+            return await work(context)
 
     return asyncio.run(main())
 
@@ -41,11 +45,13 @@ def auth_cli() -> None:
 @auth_cli.command(name="rotate-keys")
 def rotate_keys() -> None:
     """Add a new signing key; the previous one stays published until its tokens expire."""
-    from qh.auth.keys import KeyConfigurationError, load_encryption_key
+    from qh.auth.keys import KeyConfigurationError, KeyRing, load_encryption_key
 
-    async def work(core: Any) -> str:
-        core.keys.kek = await load_encryption_key(core.settings, core.runtime.secrets)
-        return await core.keys.rotate()  # type: ignore[no-any-return]
+    async def work(context: ServiceContext[AuthSettings]) -> str:
+        async with context.session() as session:
+            keys: KeyRing = await context.provide("keys", session)
+        keys.kek = await load_encryption_key(context.settings, context.runtime.secrets)
+        return await keys.rotate()
 
     try:
         kid = _run(work)
@@ -59,20 +65,15 @@ def rotate_keys() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the new account's password from stdin.")
 def create_admin(email: str, password_stdin: bool) -> None:
     """Make EMAIL an admin, creating the account (verified) if it does not exist."""
-    from qh.auth.core import accounts
+    from qh.auth.domain.accounts.admin import AdminService
+    from qh.auth.domain.accounts.schemas import UserOut
+    from qh.auth.domain.accounts.users import AccountService, normalize_email
     from qh.kit.problems import Problem
 
-    async def exists(core: Any) -> bool:
-        from sqlalchemy import select
-
-        from qh.auth.db.models import User
-        from qh.auth.domain.accounts.services import normalize_email
-
-        async with core.session_maker() as session:
-            return (
-                await session.scalar(select(User.id).where(User.email == normalize_email(email)))
-                is not None
-            )
+    async def exists(context: ServiceContext[AuthSettings]) -> bool:
+        async with context.transaction() as session:
+            accounts: AccountService = await context.provide("accounts", session)
+            return await accounts.by_email(normalize_email(email)) is not None
 
     password: str | None = None
     if not _run(exists):
@@ -83,8 +84,10 @@ def create_admin(email: str, password_stdin: bool) -> None:
                 "Password for the new account", hide_input=True, confirmation_prompt=True
             )
 
-    async def work(core: Any) -> Any:
-        return await accounts(core).grant_admin(email, password)
+    async def work(context: ServiceContext[AuthSettings]) -> tuple[UserOut, bool]:
+        async with context.transaction() as session:
+            admin: AdminService = await context.provide("admin", session)
+            return await admin.grant_admin(email, password)
 
     try:
         user, created = _run(work)

@@ -195,10 +195,16 @@ class KeyRing:
         await self.reload()
         return kid
 
-    async def reload(self) -> None:
+    async def reload(self, session: AsyncSession | None = None) -> None:
+        """Read the keys again, on ``session`` when given (a request that holds a
+        connection must not wait for a second one: under load the pool would run dry)."""
         assert self.kek is not None
-        async with self.session_maker() as session:
-            rows = (await session.scalars(select(SigningKey).order_by(SigningKey.created_at))).all()
+        query = select(SigningKey).order_by(SigningKey.created_at)
+        if session is None:
+            async with self.session_maker() as own:
+                rows = (await own.scalars(query)).all()
+        else:
+            rows = (await session.scalars(query)).all()
         now = _now()
         published = [r for r in rows if r.retired_at is None or r.retired_at + self.retention > now]
         active_rows = [r for r in rows if r.retired_at is None]
@@ -219,19 +225,20 @@ class KeyRing:
         self._jwks = {"keys": [dict(r.public_jwk) for r in published]}
         self._loaded_at = time.monotonic()
 
-    async def _fresh(self) -> None:
+    async def _fresh(self, session: AsyncSession | None = None) -> None:
         if time.monotonic() - self._loaded_at < self.settings.signing_key_reload_seconds:
             return
         async with self._reload_lock:  # one reload for a crowd of requests
             if time.monotonic() - self._loaded_at >= self.settings.signing_key_reload_seconds:
-                await self.reload()
+                await self.reload(session)
 
     async def jwks(self) -> dict[str, Any]:
         await self._fresh()
         return self._jwks
 
-    async def sign(self, claims: dict[str, Any]) -> str:
-        await self._fresh()
+    async def sign(self, claims: dict[str, Any], session: AsyncSession | None = None) -> str:
+        """Sign with the newest key; a reload reads on ``session`` when given."""
+        await self._fresh(session)
         if self._active is None:
             raise KeyConfigurationError("no signing key is loaded")
         return jwt.encode(

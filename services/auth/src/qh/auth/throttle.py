@@ -1,7 +1,7 @@
 """Failed-login throttling per account and per client address.
 
 Each key counts failures in a window; past the limit the key is locked for a time that
-doubles with every further failure (capped). Rows are written in their own short
+doubles with every further failure (capped). Failures are written in their own short
 transactions, so a refused login (which rolls its request back) still counts.
 """
 
@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import ipaddress
 import math
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar import Request
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.auth.db.models import Throttle
 from qh.auth.opaque import digest
 from qh.auth.settings import AuthSettings
 from qh.kit.problems import TooManyRequests
+
+Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
 def client_address(request: Request[Any, Any, Any], settings: AuthSettings) -> str:
@@ -62,11 +66,13 @@ def _now() -> datetime:
 
 
 class LoginThrottle:
-    def __init__(
-        self, settings: AuthSettings, session_maker: async_sessionmaker[AsyncSession]
-    ) -> None:
+    """Counts failures and refuses locked keys. ``transaction`` opens a transaction of its
+    own (``ServiceContext.transaction``): a refused login rolls its request back, and its
+    failure must count all the same."""
+
+    def __init__(self, settings: AuthSettings, transaction: Transaction) -> None:
         self.settings = settings
-        self.session_maker = session_maker
+        self.transaction = transaction
 
     def _limit(self, key: str) -> int:
         s = self.settings
@@ -75,7 +81,8 @@ class LoginThrottle:
     async def check(self, *keys: str) -> None:
         """429 with ``Retry-After`` while any of ``keys`` is locked."""
         now = _now()
-        async with self.session_maker() as session:
+        # A short read of its own: it locks nothing and leaves the request's session unbegun.
+        async with self.transaction() as session:
             rows = (await session.scalars(select(Throttle).where(Throttle.key.in_(keys)))).all()
         waits = [
             (r.locked_until - now).total_seconds()
@@ -88,6 +95,8 @@ class LoginThrottle:
             )
 
     async def failed(self, *keys: str) -> None:
+        """Count a failure for each key, committed whatever the request does next. Call it
+        before the request's session writes (on SQLite it would wait for that session)."""
         for key in keys:
             for _ in range(3):
                 try:
@@ -100,7 +109,7 @@ class LoginThrottle:
         s = self.settings
         now = _now()
         window = timedelta(seconds=s.login_failure_window_seconds)
-        async with self.session_maker() as session, session.begin():
+        async with self.transaction() as session:
             row = await session.get(Throttle, key, with_for_update=True)
             if row is None:
                 row = Throttle(key=key, failures=0, window_started_at=now)
@@ -117,20 +126,28 @@ class LoginThrottle:
                 )
                 row.locked_until = now + timedelta(seconds=seconds)
 
-    async def succeeded(self, key: str) -> None:
-        async with self.session_maker() as session, session.begin():
-            await session.execute(delete(Throttle).where(Throttle.key == key))
-
-    async def purge(self) -> None:
-        """Drop rows whose window and lock are both over."""
-        cutoff = _now() - timedelta(seconds=self.settings.login_failure_window_seconds)
-        async with self.session_maker() as session, session.begin():
-            await session.execute(
-                delete(Throttle).where(
-                    Throttle.window_started_at < cutoff,
-                    (Throttle.locked_until.is_(None)) | (Throttle.locked_until < _now()),
-                )
-            )
+    @staticmethod
+    async def succeeded(session: AsyncSession, key: str) -> None:
+        """Clear ``key``'s count, in the caller's transaction (it stands with the login)."""
+        await session.execute(delete(Throttle).where(Throttle.key == key))
 
 
-__all__ = ["LoginThrottle", "account_key", "address_key", "client_address"]
+async def purge_throttle(session: AsyncSession, settings: AuthSettings) -> None:
+    """Drop rows whose window and lock are both over."""
+    now = _now()
+    cutoff = now - timedelta(seconds=settings.login_failure_window_seconds)
+    await session.execute(
+        delete(Throttle).where(
+            Throttle.window_started_at < cutoff,
+            (Throttle.locked_until.is_(None)) | (Throttle.locked_until < now),
+        )
+    )
+
+
+__all__ = [
+    "LoginThrottle",
+    "account_key",
+    "address_key",
+    "client_address",
+    "purge_throttle",
+]

@@ -1,4 +1,5 @@
-"""Account routes: thin handlers that call the account service."""
+"""Account routes: thin handlers that call the account services. Paths are relative to
+the service; the kit mounts them under its prefix."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
+from qh.auth.domain.accounts.admin import AdminService
+from qh.auth.domain.accounts.email_tokens import EmailVerification, PasswordReset
+from qh.auth.domain.accounts.registration import Registration
 from qh.auth.domain.accounts.schemas import (
     ForgotIn,
     RegisterIn,
@@ -19,23 +23,23 @@ from qh.auth.domain.accounts.schemas import (
     UserPatch,
     VerifyIn,
 )
-from qh.auth.domain.accounts.services import AccountService
+from qh.auth.domain.accounts.users import AccountService
 from qh.auth.domain.http import PUBLIC
 from qh.kit.auth import Principal, requires_role
 
 
 class PublicAccountController(Controller):
-    path = "/api/v1/auth"
+    path = "/"
     tags = ["accounts"]
     opt = {"exclude_from_auth": True}
 
     @post("/register", status_code=201, summary="Create an account", security=PUBLIC)
     async def register(
-        self, data: JSONBody[RegisterIn], accounts: NamedDependency[AccountService]
+        self, data: JSONBody[RegisterIn], registration: NamedDependency[Registration]
     ) -> UserOut:
         """201 with the new account; 409 if the e-mail is taken; 422 for a weak password.
         A verification e-mail is requested (`auth.email_verification_requested`)."""
-        return await accounts.register(data)
+        return await registration.register(data)
 
     @post(
         "/password/forgot",
@@ -44,12 +48,12 @@ class PublicAccountController(Controller):
         security=PUBLIC,
     )
     async def forgot(
-        self, data: JSONBody[ForgotIn], accounts: NamedDependency[AccountService]
+        self, data: JSONBody[ForgotIn], password_reset: NamedDependency[PasswordReset]
     ) -> Response[None]:
         """Always 202, whether or not the e-mail has an account. The work happens after
         the answer is sent, so its duration tells nothing about the address either."""
         return Response(
-            None, status_code=202, background=BackgroundTask(accounts.forgot_password, data.email)
+            None, status_code=202, background=BackgroundTask(password_reset.request, data.email)
         )
 
     @post(
@@ -59,20 +63,20 @@ class PublicAccountController(Controller):
         security=PUBLIC,
     )
     async def reset(
-        self, data: JSONBody[ResetIn], accounts: NamedDependency[AccountService]
+        self, data: JSONBody[ResetIn], password_reset: NamedDependency[PasswordReset]
     ) -> None:
         """204 and every session of the account is revoked; 400 for a used or expired token."""
-        await accounts.reset_password(data.token, data.password)
+        await password_reset.reset(data.token, data.password)
 
     @post("/email/verify", status_code=204, summary="Confirm the e-mail address", security=PUBLIC)
     async def verify(
-        self, data: JSONBody[VerifyIn], accounts: NamedDependency[AccountService]
+        self, data: JSONBody[VerifyIn], verification: NamedDependency[EmailVerification]
     ) -> None:
-        await accounts.verify_email(data.token)
+        await verification.confirm(data.token)
 
 
 class MeController(Controller):
-    path = "/api/v1/auth/me"
+    path = "/me"
     tags = ["accounts"]
 
     @get("/", summary="The current user")
@@ -89,13 +93,15 @@ class MeController(Controller):
 
     @post("/email/verify", status_code=202, summary="Send the verification e-mail again")
     async def resend(
-        self, principal: NamedDependency[Principal], accounts: NamedDependency[AccountService]
+        self,
+        principal: NamedDependency[Principal],
+        verification: NamedDependency[EmailVerification],
     ) -> None:
-        await accounts.request_verification(principal.id)
+        await verification.resend(principal.id)
 
 
 class AdminController(Controller):
-    path = "/api/v1/auth/users"
+    path = "/users"
     tags = ["admin"]
     guards = [requires_role("admin")]
 
@@ -103,22 +109,20 @@ class AdminController(Controller):
     async def list_users(
         self,
         principal: NamedDependency[Principal],
-        accounts: NamedDependency[AccountService],
+        admin: NamedDependency[AdminService],
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> UserPage:
-        await accounts.require_admin(principal.id)
-        return await accounts.list(limit, offset)
+        return await admin.list(principal.id, limit, offset)
 
     @get("/{user_id:uuid}", summary="Read an account (admin)")
     async def get_user(
         self,
         user_id: Annotated[UUID, PathParameter()],
         principal: NamedDependency[Principal],
-        accounts: NamedDependency[AccountService],
+        admin: NamedDependency[AdminService],
     ) -> UserOut:
-        await accounts.require_admin(principal.id)
-        return await accounts.get(user_id)
+        return await admin.get(principal.id, user_id)
 
     @patch("/{user_id:uuid}", summary="Change roles or deactivate (admin)")
     async def patch_user(
@@ -126,9 +130,8 @@ class AdminController(Controller):
         user_id: Annotated[UUID, PathParameter()],
         data: JSONBody[UserPatch],
         principal: NamedDependency[Principal],
-        accounts: NamedDependency[AccountService],
+        admin: NamedDependency[AdminService],
     ) -> UserOut:
         """Deactivating revokes every session: the user's tokens stop working at the next
         refresh and it cannot log in."""
-        await accounts.require_admin(principal.id)
-        return await accounts.patch(user_id, data, principal.id)
+        return await admin.patch(principal.id, user_id, data)

@@ -10,22 +10,24 @@ from litestar.di import NamedDependency
 from litestar.params import CookieParameter, PathParameter, QueryParameter
 from litestar.response import Redirect
 
-from qh.auth.core import AuthCore
+from qh.auth.context import AuthContext
 from qh.auth.domain.http import NO_STORE, PUBLIC
 from qh.auth.domain.oauth.services import STATE_COOKIE, SocialLogin
 from qh.auth.domain.tokens.schemas import TokenOut
+from qh.kit.context import AUTH_PREFIX
 
 Provider = Annotated[str, PathParameter(max_length=20, pattern=r"^[a-z]+$")]
 Query = Annotated[str | None, QueryParameter(max_length=2048)]
 
+PATH = "/oauth"
+# The state cookie goes back only to these routes.
+COOKIE_PATH = f"{AUTH_PREFIX}{PATH}"
+
 
 class OAuthController(Controller):
-    path = "/api/v1/auth/oauth"
+    path = PATH
     tags = ["social login"]
     opt = {"exclude_from_auth": True}
-
-    def _cookie_path(self) -> str:
-        return "/api/v1/auth/oauth"
 
     @get(
         "/{provider:str}/authorize",
@@ -37,16 +39,16 @@ class OAuthController(Controller):
         self,
         provider: Provider,
         social: NamedDependency[SocialLogin],
-        core: NamedDependency[AuthCore],
+        context: NamedDependency[AuthContext],
     ) -> Redirect:
         """Redirects to the provider (authorization code with PKCE S256 and ``state``)."""
         url, state = await social.authorize(provider)
-        secure = core.settings.oauth_redirect_base.startswith("https://")
+        secure = context.settings.oauth_redirect_base.startswith("https://")
         cookie = Cookie(
             key=STATE_COOKIE,
             value=state,
-            path=self._cookie_path(),
-            max_age=core.settings.oauth_state_seconds,
+            path=COOKIE_PATH,
+            max_age=context.settings.oauth_state_seconds,
             httponly=True,
             secure=secure,
             samesite="lax",
@@ -70,5 +72,5 @@ class OAuthController(Controller):
             provider, code=code, state=oauth_state, browser_state=browser_state, error=error
         )
         response: Response[Any] = Response(pair, headers=NO_STORE)
-        response.delete_cookie(STATE_COOKIE, path=self._cookie_path())
+        response.delete_cookie(STATE_COOKIE, path=COOKIE_PATH)
         return response

@@ -13,12 +13,14 @@ import structlog
 from authlib.integrations.base_client import OAuthError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from qh.auth.core import AuthCore, accounts, tokens
+from qh.auth.context import AuthContext
 from qh.auth.db.models import OAuthAccount, OAuthState, User
-from qh.auth.domain.accounts.services import normalize_email
+from qh.auth.domain.accounts.users import AccountService, normalize_email
 from qh.auth.domain.oauth.providers import Identity, Provider, enabled_provider
 from qh.auth.domain.tokens.schemas import TokenOut
+from qh.auth.domain.tokens.services import TokenService
 from qh.auth.opaque import digest, new_secret
 from qh.kit.problems import BadRequest, Conflict, NotFound, ServiceUnavailable, Unauthorized
 
@@ -32,12 +34,23 @@ def _now() -> datetime:
 
 
 class SocialLogin:
-    def __init__(self, core: AuthCore) -> None:
-        self.core = core
-        self.settings = core.settings
+    """Starts a social login and finishes it in a token pair, on the session given."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        context: AuthContext,
+        accounts: AccountService,
+        tokens: TokenService,
+    ) -> None:
+        self.session = session
+        self.context = context
+        self.settings = context.settings
+        self.accounts = accounts
+        self.tokens = tokens
 
     async def provider(self, name: str) -> Provider:
-        provider = await enabled_provider(name, self.settings, self.core.runtime.secrets)
+        provider = await enabled_provider(name, self.settings, self.context.runtime.secrets)
         if provider is None:
             raise NotFound(f"Social login with {name!r} is not configured")
         return provider
@@ -56,7 +69,7 @@ class SocialLogin:
             redirect_uri=self.redirect_uri(provider),
             code_challenge_method="S256",
             token_endpoint_auth_method="client_secret_post",
-            transport=self.core.oauth_transport,
+            transport=self.context.oauth_transport,
             timeout=httpx.Timeout(15.0),
         )
 
@@ -64,7 +77,9 @@ class SocialLogin:
         """The provider's authorization URL and the ``state`` to bind to the browser."""
         provider = await self.provider(name)
         state, verifier = new_secret(), new_secret() + new_secret()[:20]
-        async with self.core.session_maker() as session, session.begin():
+        # A transaction of its own: the answer is a redirect, and the request's session
+        # is committed only after a 2xx.
+        async with self.context.transaction() as session:
             await session.execute(delete(OAuthState).where(OAuthState.expires_at < _now()))
             session.add(
                 OAuthState(
@@ -96,13 +111,17 @@ class SocialLogin:
             raise BadRequest("code and state are required")
         if not browser_state or not hmac.compare_digest(browser_state.encode(), state.encode()):
             raise BadRequest("The state does not match this browser's login")
-        async with self.core.session_maker() as session, session.begin():
+        # A transaction of its own: the state is spent whatever happens next, and the
+        # calls to the provider below must not hold the request's transaction open.
+        async with self.context.transaction() as session:
             pending = await session.scalar(
-                select(OAuthState).where(
+                select(OAuthState)
+                .where(
                     OAuthState.state_hash == digest(state),
                     OAuthState.provider == provider.name,
                     OAuthState.expires_at > _now(),
                 )
+                .with_for_update()
             )
             if pending is not None:
                 await session.delete(pending)
@@ -137,46 +156,48 @@ class SocialLogin:
             ) from None
 
     async def _sign_in(self, provider: Provider, identity: Identity) -> TokenOut:
-        async with self.core.session_maker() as session, session.begin():
-            linked = await session.scalar(
-                select(OAuthAccount).where(
-                    OAuthAccount.provider == provider.name,
-                    OAuthAccount.subject == identity.subject[:255],
+        """On the request's session; every read here locks what it may change."""
+        session = self.session
+        linked = await session.scalar(
+            select(OAuthAccount)
+            .where(
+                OAuthAccount.provider == provider.name,
+                OAuthAccount.subject == identity.subject[:255],
+            )
+            .with_for_update()
+        )
+        if linked is not None:
+            user = await session.get(User, linked.user_id, with_for_update=True)
+        else:
+            if not identity.email or not identity.email_verified:
+                raise BadRequest(
+                    f"{provider.name} did not confirm an e-mail address for this account"
+                )
+            email = normalize_email(identity.email)[:320]
+            user = await self.accounts.by_email(email, lock=True)
+            if user is None:
+                user = await self.accounts.create_user(
+                    email,
+                    password_hash=None,
+                    full_name=(identity.name or None) and identity.name[:200],  # type: ignore[index]
+                    email_verified=True,
+                )
+            elif not user.email_verified:
+                # Someone registered this address without proving it: their password
+                # must not survive into the verified owner's account.
+                user.password_hash = None
+                user.email_verified = True
+                await self.tokens.revoke_all(user.id, "social_link")
+            session.add(
+                OAuthAccount(
+                    user_id=user.id,
+                    provider=provider.name,
+                    subject=identity.subject[:255],
+                    email=email,
                 )
             )
-            if linked is not None:
-                user = await session.get(User, linked.user_id)
-            else:
-                if not identity.email or not identity.email_verified:
-                    raise BadRequest(
-                        f"{provider.name} did not confirm an e-mail address for this account"
-                    )
-                email = normalize_email(identity.email)[:320]
-                user = await session.scalar(select(User).where(User.email == email))
-                if user is None:
-                    user = await accounts(self.core).create_user(
-                        session,
-                        email,
-                        password_hash=None,
-                        full_name=(identity.name or None) and identity.name[:200],  # type: ignore[index]
-                        email_verified=True,
-                    )
-                elif not user.email_verified:
-                    # Someone registered this address without proving it: their password
-                    # must not survive into the verified owner's account.
-                    user.password_hash = None
-                    user.email_verified = True
-                    await tokens(self.core).revoke_all(session, user.id, "social_link")
-                session.add(
-                    OAuthAccount(
-                        user_id=user.id,
-                        provider=provider.name,
-                        subject=identity.subject[:255],
-                        email=email,
-                    )
-                )
-                log.info("oauth_account_linked", provider=provider.name, user_id=str(user.id))
-            if user is None or not user.is_active:
-                raise Unauthorized("This account is deactivated")
-            refresh_token = await tokens(self.core).start_family(session, user)
-        return await tokens(self.core).pair(user, refresh_token)
+            log.info("oauth_account_linked", provider=provider.name, user_id=str(user.id))
+        if user is None or not user.is_active:
+            raise Unauthorized("This account is deactivated")
+        refresh_token = await self.tokens.start_family(user)
+        return await self.tokens.pair(user, refresh_token)

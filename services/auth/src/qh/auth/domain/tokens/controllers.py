@@ -11,16 +11,20 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, URLEncodedBody
 
-from qh.auth.core import AuthCore
-from qh.auth.domain.accounts.services import AccountService
+from qh.auth.context import AuthContext
+from qh.auth.domain.accounts.login import PasswordLogin
 from qh.auth.domain.http import NO_STORE, PUBLIC
 from qh.auth.domain.tokens.schemas import LogoutIn, TokenForm, TokenOut
 from qh.auth.domain.tokens.services import TokenService
 from qh.auth.keys import SUPPORTED_ALGORITHMS
 from qh.auth.throttle import client_address
+from qh.kit.context import AUTH_PREFIX, JWKS_PATH, TOKEN_PATH
 from qh.kit.problems import BadRequest, InvalidValue
 
 GRANTS = ("password", "refresh_token", "client_credentials")
+# Where every service finds them (qh.kit.context), relative to this service's prefix.
+TOKEN_ROUTE = TOKEN_PATH.removeprefix(AUTH_PREFIX)
+JWKS_ROUTE = JWKS_PATH.removeprefix(AUTH_PREFIX)
 
 
 def _basic_credentials(request: Request[Any, Any, Any]) -> tuple[str | None, str | None]:
@@ -37,12 +41,12 @@ def _basic_credentials(request: Request[Any, Any, Any]) -> tuple[str | None, str
 
 
 class TokenController(Controller):
-    path = "/api/v1/auth"
+    path = "/"
     tags = ["tokens"]
     opt = {"exclude_from_auth": True}
 
     @post(
-        "/token",
+        TOKEN_ROUTE,
         status_code=200,
         response_headers=NO_STORE,
         summary="Get tokens (password, refresh_token or client_credentials grant)",
@@ -52,17 +56,17 @@ class TokenController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: URLEncodedBody[TokenForm],
-        accounts: NamedDependency[AccountService],
+        login: NamedDependency[PasswordLogin],
         tokens: NamedDependency[TokenService],
-        core: NamedDependency[AuthCore],
+        context: NamedDependency[AuthContext],
     ) -> TokenOut:
         """OAuth 2.0 token endpoint, form-encoded. 401 for bad credentials (the same answer
         whether or not the e-mail exists), 429 with Retry-After after repeated failures."""
         if data.grant_type == "password":
             if data.username is None or data.password is None:
                 raise InvalidValue.field("username", "username and password are required")
-            return await accounts.login(
-                data.username, data.password, client_address(request, core.settings)
+            return await login.login(
+                data.username, data.password, client_address(request, context.settings)
             )
         if data.grant_type == "refresh_token":
             if not data.refresh_token:
@@ -85,11 +89,9 @@ class TokenController(Controller):
         """Always 204, whether or not the token was known."""
         await tokens.logout(data.refresh_token)
 
-    @get(
-        "/.well-known/jwks.json", summary="Public signing keys (JWKS)", security=PUBLIC, cache=False
-    )
-    async def jwks(self, core: NamedDependency[AuthCore]) -> dict[str, Any]:
-        return await core.keys.jwks()
+    @get(JWKS_ROUTE, summary="Public signing keys (JWKS)", security=PUBLIC, cache=False)
+    async def jwks(self, context: NamedDependency[AuthContext]) -> dict[str, Any]:
+        return await context.keys.jwks()
 
     @get(
         "/.well-known/openid-configuration",
@@ -97,12 +99,12 @@ class TokenController(Controller):
         security=PUBLIC,
         sync_to_thread=False,
     )
-    def openid_configuration(self, core: NamedDependency[AuthCore]) -> dict[str, Any]:
-        issuer = core.settings.resolved_auth_issuer
+    def openid_configuration(self, context: NamedDependency[AuthContext]) -> dict[str, Any]:
+        issuer = context.settings.resolved_auth_issuer
         return {
             "issuer": issuer,
-            "token_endpoint": f"{issuer}/token",
-            "jwks_uri": f"{issuer}/.well-known/jwks.json",
+            "token_endpoint": f"{issuer}{TOKEN_ROUTE}",
+            "jwks_uri": f"{issuer}{JWKS_ROUTE}",
             "userinfo_endpoint": f"{issuer}/me",
             "registration_endpoint": f"{issuer}/register",
             "grant_types_supported": list(GRANTS),

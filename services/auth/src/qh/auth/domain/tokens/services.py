@@ -15,7 +15,7 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qh.auth.core import AuthCore
+from qh.auth.context import AuthContext
 from qh.auth.db.models import RefreshFamily, RefreshToken, User
 from qh.auth.domain.tokens.schemas import TokenOut
 from qh.auth.opaque import digest, new_secret
@@ -38,19 +38,25 @@ def service_subject(client_id: str) -> uuid.UUID:
 
 
 class TokenService:
-    def __init__(self, core: AuthCore) -> None:
-        self.core = core
-        self.settings = core.settings
+    """Signs access tokens and keeps the refresh token families, on the session given
+    (the request's, a command's)."""
+
+    def __init__(self, session: AsyncSession, context: AuthContext) -> None:
+        self.session = session
+        self.context = context
+        self.settings = context.settings
+        self.keys = context.keys
 
     async def access_token(self, user: User) -> str:
-        claims = self.core.keys.access_claims(
+        claims = self.keys.access_claims(
             user.id, list(user.roles), self.settings.access_token_seconds
         )
-        return await self.core.keys.sign(claims)
+        return await self.keys.sign(claims, self.session)
 
-    async def start_family(self, session: AsyncSession, user: User) -> str:
-        """A new login session for ``user`` inside the caller's transaction; returns its
-        first refresh token. Sign the access token with :meth:`pair` after the commit."""
+    async def start_family(self, user: User) -> str:
+        """A new login session for ``user`` on this session; returns its first refresh
+        token (sign the access token with :meth:`pair`)."""
+        session = self.session
         now = _now()
         family = RefreshFamily(
             user_id=user.id,
@@ -75,7 +81,9 @@ class TokenService:
         hashed = digest(raw)
         now = _now()
         refused: str | None = None
-        async with self.core.session_maker() as session, session.begin():
+        # A transaction of its own: a refused token's revocation must stand although the
+        # request answers 401 (and so rolls its own session back).
+        async with self.context.transaction() as session:
             spent = await session.execute(
                 update(RefreshToken)
                 .where(RefreshToken.token_hash == hashed, RefreshToken.spent_at.is_(None))
@@ -120,20 +128,18 @@ class TokenService:
 
     async def logout(self, raw: str) -> None:
         """Revoke the family of ``raw``; quietly nothing for an unknown token."""
-        async with self.core.session_maker() as session, session.begin():
-            family_id = await session.scalar(
-                select(RefreshToken.family_id).where(RefreshToken.token_hash == digest(raw))
+        family = select(RefreshToken.family_id).where(RefreshToken.token_hash == digest(raw))
+        await self.session.execute(
+            update(RefreshFamily)
+            .where(
+                RefreshFamily.id.in_(family.scalar_subquery()), RefreshFamily.revoked_at.is_(None)
             )
-            if family_id is not None:
-                await session.execute(
-                    update(RefreshFamily)
-                    .where(RefreshFamily.id == family_id, RefreshFamily.revoked_at.is_(None))
-                    .values(revoked_at=_now(), revoked_reason="logout")
-                )
+            .values(revoked_at=_now(), revoked_reason="logout")
+        )
 
-    @staticmethod
-    async def revoke_all(session: AsyncSession, user_id: uuid.UUID, reason: str) -> None:
-        await session.execute(
+    async def revoke_all(self, user_id: uuid.UUID, reason: str) -> None:
+        """End every login session of ``user_id`` (password reset, deactivation)."""
+        await self.session.execute(
             update(RefreshFamily)
             .where(RefreshFamily.user_id == user_id, RefreshFamily.revoked_at.is_(None))
             .values(revoked_at=_now(), revoked_reason=reason)
@@ -143,7 +149,7 @@ class TokenService:
         self, client_id: str | None, client_secret: str | None
     ) -> TokenOut:
         settings = self.settings
-        expected = settings.platform_client_secret or await self.core.runtime.secrets.get(
+        expected = settings.platform_client_secret or await self.context.runtime.secrets.get(
             settings.platform_client_secret_name
         )
         valid = (
@@ -156,14 +162,14 @@ class TokenService:
         if not valid:
             raise Unauthorized(INVALID_CLIENT, headers={"WWW-Authenticate": 'Basic realm="qh"'})
         assert client_id is not None
-        claims = self.core.keys.access_claims(
+        claims = self.keys.access_claims(
             service_subject(client_id),
             ["service"],
             settings.service_token_seconds,
             client_id=client_id,
         )
         return TokenOut(
-            access_token=await self.core.keys.sign(claims),
+            access_token=await self.keys.sign(claims, self.session),
             token_type="Bearer",
             expires_in=settings.service_token_seconds,
         )

@@ -1,0 +1,64 @@
+"""Password login: the throttle, the password check and a new login session."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qh.auth.context import AuthContext
+from qh.auth.db.models import User
+from qh.auth.domain.accounts.users import normalize_email, plausible_email
+from qh.auth.domain.tokens.schemas import TokenOut
+from qh.auth.domain.tokens.services import TokenService
+from qh.auth.throttle import account_key, address_key
+from qh.kit.problems import Unauthorized
+
+INVALID_CREDENTIALS = "Wrong e-mail or password"
+
+
+def _refused() -> Unauthorized:
+    return Unauthorized(INVALID_CREDENTIALS, headers={"WWW-Authenticate": "Bearer"})
+
+
+class PasswordLogin:
+    def __init__(self, session: AsyncSession, context: AuthContext, tokens: TokenService) -> None:
+        self.session = session
+        self.context = context
+        self.tokens = tokens
+
+    async def login(self, username: str, password: str, address: str) -> TokenOut:
+        """The same 401 for an unknown e-mail, a wrong password and a deactivated
+        account; an unknown e-mail still costs one argon2id verification."""
+        context = self.context
+        email = normalize_email(username)
+        keys = (account_key(email), address_key(address))
+        await context.throttle.check(*keys)
+        user = None
+        if plausible_email(email):
+            # A short read of its own before hashing: the slow verification must not
+            # hold the request's transaction open.
+            async with context.transaction() as session:
+                user = await session.scalar(select(User).where(User.email == email))
+        ok = await context.hasher.verify(user.password_hash if user else None, password)
+        if user is None or not ok or not user.is_active:
+            # Before the request's session has written anything (the SQLite rule).
+            await context.throttle.failed(*keys)
+            raise _refused()
+        assert user.password_hash is not None
+        rehashed = None
+        if context.hasher.needs_rehash(user.password_hash):
+            rehashed = await context.hasher.hash(password)
+        current = await self.session.get(User, user.id, with_for_update=True)
+        if current is None or not current.is_active:
+            raise _refused()
+        if rehashed:
+            current.password_hash = rehashed
+        current.last_login_at = datetime.now(UTC)
+        await context.throttle.succeeded(self.session, keys[0])
+        refresh_token = await self.tokens.start_family(current)
+        return await self.tokens.pair(current, refresh_token)
+
+
+__all__ = ["INVALID_CREDENTIALS", "PasswordLogin"]

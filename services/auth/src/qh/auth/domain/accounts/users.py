@@ -1,0 +1,117 @@
+"""The account itself: creating one, reading it, deleting it."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qh.auth.context import AuthContext
+from qh.auth.db.models import User
+from qh.auth.domain.accounts.schemas import UserOut
+from qh.auth.passwords import password_problem
+from qh.auth.settings import AuthSettings
+from qh.contracts import USER_DELETED, USER_REGISTERED, UserDeleted, UserRegistered
+from qh.kit.problems import InvalidValue, NotFound, Unauthorized
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def plausible_email(email: str) -> bool:
+    """Worth a lookup: no control characters (PostgreSQL refuses NUL) and not too long."""
+    return 0 < len(email) <= 320 and not any(ord(c) < 32 or ord(c) == 127 for c in email)
+
+
+def check_password(password: str, settings: AuthSettings, email: str | None = None) -> None:
+    """422 for a password the policy refuses."""
+    problem = password_problem(password, settings, email)
+    if problem:
+        raise InvalidValue.field("password", problem)
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        roles=sorted(user.roles),
+        email_verified=user.email_verified,
+        is_active=user.is_active,
+        full_name=user.full_name,
+        created_at=user.created_at,
+    )
+
+
+class AccountService:
+    """Accounts on the session given: created (with ``user.registered``), read, deleted
+    (with ``user.deleted``)."""
+
+    def __init__(self, session: AsyncSession, context: AuthContext) -> None:
+        self.session = session
+        self.outbox = context.outbox
+
+    async def create_user(
+        self,
+        email: str,
+        *,
+        password_hash: str | None,
+        full_name: str | None = None,
+        roles: list[str] | None = None,
+        email_verified: bool = False,
+    ) -> User:
+        user = User(
+            email=email,
+            password_hash=password_hash,
+            full_name=full_name,
+            roles=roles or ["user"],
+            is_active=True,
+            email_verified=email_verified,
+        )
+        self.session.add(user)
+        await self.session.flush()
+        await self.outbox.add(
+            self.session,
+            USER_REGISTERED,
+            UserRegistered(
+                user_id=user.id, email=email, full_name=full_name, email_verified=email_verified
+            ),
+            subject=str(user.id),
+        )
+        return user
+
+    async def by_email(self, email: str, *, lock: bool = False) -> User | None:
+        """The account of a normalized ``email``; ``lock`` before changing it."""
+        query = select(User).where(User.email == email)
+        return await self.session.scalar(query.with_for_update() if lock else query)
+
+    async def get(self, user_id: uuid.UUID) -> UserOut:
+        user = await self.session.get(User, user_id)
+        if user is None:
+            raise NotFound("No such account")
+        return user_out(user)
+
+    async def me(self, user_id: uuid.UUID) -> UserOut:
+        user = await self.session.get(User, user_id)
+        if user is None or not user.is_active:
+            raise Unauthorized("The account no longer exists or is deactivated")
+        return user_out(user)
+
+    async def delete(self, user_id: uuid.UUID) -> None:
+        user = await self.session.get(User, user_id, with_for_update=True)
+        if user is None:
+            raise NotFound("No such account")
+        await self.session.delete(user)
+        await self.outbox.add(
+            self.session, USER_DELETED, UserDeleted(user_id=user_id), subject=str(user_id)
+        )
+
+
+__all__ = [
+    "AccountService",
+    "check_password",
+    "normalize_email",
+    "plausible_email",
+    "user_out",
+]
