@@ -9,8 +9,11 @@ and its own ``migrations`` folder; ``env.py`` there is two lines that call
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advanced_alchemy.base import CommonTableAttributes, create_registry
 from advanced_alchemy.extensions.litestar import (
@@ -18,15 +21,21 @@ from advanced_alchemy.extensions.litestar import (
     EngineConfig,
     SQLAlchemyAsyncConfig,
 )
+from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state, set_aa_scope_state
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncAttrs, AsyncEngine, create_async_engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.ext.asyncio import AsyncAttrs, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 
 from qh.kit.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from litestar.datastructures import State
+    from litestar.types import Scope
 
 
 def declarative_base() -> type[Any]:
@@ -73,7 +82,7 @@ def enable_sqlite_pragmas(engine: Engine) -> None:
 
 _BEGUN = "qh_sqlite_begun"
 _LOCK_NEXT = "qh_sqlite_lock"
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "SAVEPOINT")
 
 
 def _driver_begins_nothing(dbapi_connection: Any, _record: Any) -> None:
@@ -94,10 +103,12 @@ def _begin_at_first_statement(
     lock = info.pop(_LOCK_NEXT, False)
     if info.get(_BEGUN) or not connection.in_transaction():
         return
-    head = statement.lstrip()[:8].upper()
+    head = statement.lstrip()[:9].upper()
     if head.startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
         return
     writes = lock or head.startswith(_WRITES)
+    if not writes and connection.get_execution_options().get(READS_OUTSIDE_TRANSACTION):
+        return  # a read of a GET: the driver runs it on its own (autocommit)
     cursor.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
     info[_BEGUN] = True
 
@@ -120,18 +131,122 @@ def serialise_sqlite_writes(engine: AsyncEngine) -> None:
         event.listen(sync_engine, "rollback", _transaction_ended)
 
 
+# --- cheap reads ---------------------------------------------------------------------------
+#
+# A GET or HEAD request's session reads outside any transaction: no BEGIN and no COMMIT
+# around its queries (each statement sees the data committed when it starts, as every
+# statement of a READ COMMITTED transaction does). Its first write, ``SAVEPOINT`` or
+# ``with_for_update()`` read begins the transaction (``BEGIN IMMEDIATE`` on SQLite), so
+# what a GET writes is still committed or rolled back as one. A GET that needs one
+# snapshot for several reads, or a transaction-scoped lock, opens
+# ``context.transaction()``. Other requests, subscribers and commands are unchanged.
+#
+# The pool pings a connection only when it has been idle for longer than
+# ``PING_AFTER_IDLE_SECONDS`` (a busy connection was known good moments ago); a failed
+# ping discards it and the pool takes another one. After a PostgreSQL restart every
+# pooled connection is either idle that long, or was used while the server was down,
+# which made SQLAlchemy invalidate the whole pool: no request after the restart gets a
+# stale connection. Pinging on every checkout cost three round trips per request.
+
+READS_OUTSIDE_TRANSACTION = "qh_reads_outside_transaction"
+PING_AFTER_IDLE_SECONDS = 2.0
+READ_METHODS = frozenset({"GET", "HEAD"})
+_IDLE_SINCE = "qh_idle_since"
+_LOCKING = (" FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE")
+
+
+def _is_plain_read(statement: str) -> bool:
+    if statement.lstrip()[:6].upper() != "SELECT":
+        return False
+    upper = statement.upper()
+    return not any(lock in upper for lock in _LOCKING) and "PG_ADVISORY" not in upper
+
+
+def _postgres_begin_at_first_write(
+    connection: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+) -> None:
+    """asyncpg (through SQLAlchemy's adapter) begins a transaction before a statement when
+    none is open, unless the connection is in autocommit. Set that per statement while no
+    transaction is open: autocommit for a plain read of a reading session, the
+    connection's own setting otherwise (so nothing carries over to the next checkout)."""
+    lock = connection.info.pop(_LOCK_NEXT, False)
+    adapter = connection.connection.dbapi_connection
+    if getattr(adapter, "_transaction", True) is not None:
+        return
+    setting = adapter._isolation_setting
+    reading = connection.get_execution_options().get(READS_OUTSIDE_TRANSACTION)
+    if reading and setting is None and not lock and _is_plain_read(statement):
+        adapter.isolation_level = "autocommit"
+    else:
+        adapter.isolation_level = setting
+
+
+def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(engine: Engine) -> Callable[[Any, Any, Any], None]:
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since <= PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(f"an idle connection no longer answers: {exc}") from exc
+
+    return checkout
+
+
+def cheap_reads(engine: AsyncEngine) -> None:
+    """Apply the rules above to ``engine`` (PostgreSQL's part; SQLite's is in
+    :func:`serialise_sqlite_writes`)."""
+    sync_engine = engine.sync_engine
+    if sync_engine.dialect.name != "postgresql" or sync_engine.dialect.driver != "asyncpg":
+        return
+    if event.contains(sync_engine, "before_cursor_execute", _postgres_begin_at_first_write):
+        return
+    event.listen(sync_engine, "before_execute", _note_locking_read)
+    event.listen(sync_engine, "before_cursor_execute", _postgres_begin_at_first_write)
+    event.listen(sync_engine.pool, "checkin", _checked_in)
+    event.listen(sync_engine.pool, "checkout", _ping_if_idle(sync_engine))
+
+
+@dataclass
+class KitAlchemyConfig(SQLAlchemyAsyncConfig):
+    """advanced-alchemy's Litestar config, with a GET or HEAD request's session bound to
+    the same engine (and pool) marked to read outside a transaction."""
+
+    def provide_session(self, state: State, scope: Scope) -> AsyncSession:
+        if (
+            scope.get("method") in READ_METHODS
+            and get_aa_scope_state(scope, self.session_scope_key) is None
+        ):
+            session_maker = state[self.session_maker_app_state_key]
+            session = session_maker(bind=self.reading_engine)
+            set_aa_scope_state(scope, self.session_scope_key, session)
+        return super().provide_session(state, scope)
+
+    @property
+    def reading_engine(self) -> AsyncEngine:
+        engine = self.__dict__.get("_reading_engine")
+        if engine is None:
+            engine = self.get_engine().execution_options(**{READS_OUTSIDE_TRANSACTION: True})
+            self.__dict__["_reading_engine"] = engine
+        return engine
+
+
 def alchemy_config(settings: ServiceSettings) -> SQLAlchemyAsyncConfig:
     """The advanced-alchemy config for a service: autocommit after a 2xx response, the
-    session available to handlers as ``db_session``."""
+    session available to handlers as ``db_session``, reads of GET and HEAD outside a
+    transaction, a ping only for a connection idle a while (see above)."""
     url = settings.resolved_database_url
     if is_sqlite(url):
         Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
         engine_config = EngineConfig(echo=settings.database_echo)
     else:
-        engine_config = EngineConfig(
-            echo=settings.database_echo, pool_size=10, max_overflow=10, pool_pre_ping=True
-        )
-    config = SQLAlchemyAsyncConfig(
+        engine_config = EngineConfig(echo=settings.database_echo, pool_size=10, max_overflow=10)
+    config = KitAlchemyConfig(
         connection_string=url,
         engine_config=engine_config,
         session_config=AsyncSessionConfig(expire_on_commit=False),
@@ -143,6 +258,7 @@ def alchemy_config(settings: ServiceSettings) -> SQLAlchemyAsyncConfig:
     )
     if is_sqlite(url):
         enable_sqlite_pragmas(config.get_engine().sync_engine)
+    cheap_reads(config.get_engine())
     return config
 
 
