@@ -44,7 +44,6 @@ from sqlalchemy import MetaData, create_engine
 
 from qh.kit.app import ServiceDefinition, create_service_app
 from qh.kit.auth import Principal
-from qh.kit.messaging import add_messaging_tables
 from qh.kit.observability import configure_logging
 from qh.kit.runtime import LocalRuntime
 from qh.kit.settings import ServiceSettings, load_settings
@@ -61,6 +60,11 @@ def no_auth_items() -> list[dict[str, Any]]:
 
 
 @get("/api/v1/bench/items", sync_to_thread=False)
+def bare_items(principal: NamedDependency[Principal]) -> list[dict[str, Any]]:
+    return ITEMS
+
+
+@get("/items", sync_to_thread=False)  # the kit mounts it under /api/v1/bench
 def kit_items(principal: NamedDependency[Principal]) -> list[dict[str, Any]]:
     return ITEMS
 
@@ -78,7 +82,7 @@ def bare_app(which: str) -> Litestar:
     if which == "bare-no-auth":
         return Litestar([no_auth_items], openapi_config=None, logging_config=None)
     return Litestar(
-        [kit_items],
+        [bare_items],
         dependencies={"principal": Provide(trusted_principal, sync_to_thread=False)},
         signature_namespace={"Principal": Principal},
         openapi_config=None,
@@ -94,9 +98,9 @@ def kit_app(data_dir: Path, tokens: TokenFactory) -> Litestar:
         title="Benchmark",
         description="",
         settings_class=ServiceSettings,
-        app_factory=lambda s, runtime=None: None,  # type: ignore[arg-type,return-value]
         metadata=lambda: metadata,
         migrations=data_dir,
+        route_handlers=[kit_items],
     )
     settings = load_settings(
         ServiceSettings,
@@ -110,13 +114,11 @@ def kit_app(data_dir: Path, tokens: TokenFactory) -> Litestar:
     configure_logging("WARNING", "json")
     runtime = LocalRuntime()
     runtime.attach("auth", jwks_app(tokens))
-    add_messaging_tables(metadata)
+    context = definition.create_context(settings, runtime=runtime)
     engine = create_engine(f"sqlite:///{data_dir / 'bench.db'}")
-    metadata.create_all(engine)
+    context.metadata.create_all(engine)
     engine.dispose()
-    return create_service_app(
-        settings, definition=definition, route_handlers=[kit_items], runtime=runtime
-    )
+    return create_service_app(context)
 
 
 async def drive(app: Any, requests: int, headers: list[tuple[bytes, bytes]]) -> float:

@@ -33,8 +33,13 @@ async def platform(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     async with host:
         transport = httpx.ASGITransport(app=host)
         async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+            client.host = host  # type: ignore[attr-defined]
             yield client
         await host.runtime.drain()
+
+
+def host_services(client: httpx.AsyncClient) -> list:  # type: ignore[type-arg]
+    return client.host.mounted  # type: ignore[attr-defined,no-any-return]
 
 
 async def eventually(check: object, attempts: int = 100) -> httpx.Response:
@@ -76,12 +81,23 @@ async def test_register_then_profile_then_delete(platform: httpx.AsyncClient) ->
     deleted = await platform.delete("/api/v1/auth/me", headers=bearer)
     assert deleted.status_code == 204
 
-    # The old access token stays valid until it expires; the profile data must not. A read
-    # after the erasure finds a fresh, empty profile.
+    # The still-unexpired token of the deleted account is refused by user-data as soon
+    # as it hears of the deletion, and nothing it sends recreates a profile.
     for _ in range(100):
         current = await platform.get("/api/v1/profile/me", headers=bearer)
-        if current.status_code == 200 and not current.json().get("full_name"):
+        if current.status_code == 401:
             break
         await anyio.sleep(0.05)
-    assert current.status_code == 200
-    assert current.json().get("full_name") in (None, "")
+    assert current.status_code == 401, current.text
+    write = await platform.post(
+        "/api/v1/profile/me/skills", json={"name": "Python"}, headers=bearer
+    )
+    assert write.status_code == 401
+    assert (await platform.put("/api/v1/profile/me", json={}, headers=bearer)).status_code == 401
+    await platform.get("/health/ready")
+    user_data = next(m for m in host_services(platform) if m.definition.slug == "user-data")
+    async with user_data.app.state.qh.session() as session:
+        from sqlalchemy import text
+
+        rows = await session.scalar(text("SELECT count(*) FROM profile"))
+    assert rows == 0

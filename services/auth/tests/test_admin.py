@@ -105,3 +105,16 @@ async def test_a_demoted_admins_token_stops_working_at_once(api: Any) -> None:
     assert response.status_code == 200
     # the token still says admin, the database no longer does
     assert (await api.client.get("/api/v1/auth/users", headers=first_headers)).status_code == 403
+
+
+async def test_deactivation_is_published_once_so_every_service_refuses_old_tokens(
+    api: Any,
+) -> None:
+    user = await api.register()
+    _, headers = await api.admin()
+    for _ in range(2):  # deactivating an inactive account publishes nothing more
+        response = await api.client.patch(
+            f"/api/v1/auth/users/{user['id']}", json={"is_active": False}, headers=headers
+        )
+        assert response.status_code == 200
+    assert await api.events("user.deactivated.v1") == [{"user_id": user["id"]}]

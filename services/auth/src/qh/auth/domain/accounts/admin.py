@@ -17,6 +17,7 @@ from qh.auth.domain.accounts.users import (
     user_out,
 )
 from qh.auth.domain.tokens.services import TokenService
+from qh.contracts import USER_DEACTIVATED, UserDeactivated
 from qh.kit.problems import Conflict, Forbidden, InvalidValue, NotFound
 
 
@@ -71,9 +72,17 @@ class AdminService:
         if isinstance(data.roles, list):
             user.roles = sorted(set(data.roles) | {"user"})
         if isinstance(data.is_active, bool):
-            user.is_active = data.is_active
+            was_active, user.is_active = user.is_active, data.is_active
             if not data.is_active:
                 await self.tokens.revoke_all(user.id, "deactivated")
+                if was_active:
+                    # Every service refuses the account's unexpired access tokens.
+                    await self.context.outbox.add(
+                        self.session,
+                        USER_DEACTIVATED,
+                        UserDeactivated(user_id=user.id),
+                        subject=str(user.id),
+                    )
         return user_out(user)
 
     async def grant_admin(self, email_raw: str, password: str | None) -> tuple[UserOut, bool]:
