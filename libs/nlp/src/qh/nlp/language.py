@@ -147,6 +147,11 @@ _MIXED_MIN_WORDS = 3
 _MIXED_MIN_SHARE = 0.2
 
 
+def is_common_english(word: str) -> bool:
+    """One of the most common English words (``the``, ``work``, ``team``...)."""
+    return word.lower() in _EN_COMMON
+
+
 class LanguageGuess(msgspec.Struct, frozen=True):
     """``mixed`` when both languages carry real text (not just English tech terms in Russian)."""
 

@@ -16,7 +16,8 @@ import msgspec
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from qh.nlp.morph import has_cyrillic, is_known_russian, match_keys
+from qh.nlp.language import is_common_english
+from qh.nlp.morph import _KEEP_S, english_lemma, has_cyrillic, is_known_russian, match_keys
 from qh.nlp.taxonomy import Skill, Taxonomy, alias_key, key_variants, taxonomy
 from qh.nlp.text import match_view, original_span
 from qh.nlp.tokens import scan
@@ -25,6 +26,7 @@ How = Literal["exact", "lemma", "fuzzy"]
 _HOW_RANK = {"exact": 0, "lemma": 1, "fuzzy": 2}
 _LEMMA_SCORE = 0.9
 _FUZZY_MIN_LEN = 6
+_FUZZY_TWO_EDITS = 12
 _END = ""  # trie key of the terminal list; no token is empty
 
 # Tokens that may sit between two skills of one list ("R, Python", "C/C++", "SQL и R").
@@ -105,6 +107,24 @@ _FUNCTION_AFTER = frozenset(
         "around",
     ]
 )
+# English derivational endings: a word with one is an ordinary word, never a typo of a name.
+_EN_SUFFIXES = (
+    "ing",
+    "ings",
+    "tion",
+    "tions",
+    "sion",
+    "sions",
+    "ment",
+    "ments",
+    "ness",
+    "ity",
+    "ities",
+    "ance",
+    "ence",
+    "ship",
+    "ism",
+)
 _SENTENCE_BREAKS = frozenset({".", "!", "?", ":", "•", "-", "*", "·"})
 
 
@@ -153,6 +173,7 @@ class SkillMatcher:
                     and len(word) >= _FUZZY_MIN_LEN
                     and word.isalpha()
                     and (has_cyrillic(alias) or not alias.islower())
+                    and not _english_word_like(word)
                     and self._fuzzy_alias.setdefault(word, entry) is entry
                 ):
                     for length in range(len(word) - 2, len(word) + 3):
@@ -255,8 +276,10 @@ class SkillMatcher:
             and len(word) >= _FUZZY_MIN_LEN
             and word.isalpha()
             and not (has_cyrillic(word) and is_known_russian(word))
+            and not _english_word_like(word, plural=False)
+            and not is_common_english(word)
         ):
-            max_edits = 1 if len(word) < 12 else 2
+            max_edits = 1 if len(word) < _FUZZY_TWO_EDITS else 2
             found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
             if found is not None and found[1] > 0:
                 hit = (found[0], int(found[1]))
@@ -279,9 +302,12 @@ class SkillMatcher:
         entry: _Alias,
     ) -> bool:
         s, e = original_span(offsets, starts[i], ends[j - 1])
-        exact_case = text[s:e] == entry.alias
+        written = text[s:e]
+        exact_case = written == entry.alias
         if entry.single_letter:
             return exact_case
+        if _acronym_like(entry.alias) and not exact_case and not written.isupper():
+            return False  # SOLID, SAFe, BERT: "Solid", "safe", "Bert" are the words
         prev_word = next((keys[k] for k in range(i - 1, -1, -1) if words[k]), None)
         next_word = next((keys[k] for k in range(j, len(keys)) if words[k]), None)
         russian_context = any(w is not None and has_cyrillic(w) for w in (prev_word, next_word))
@@ -291,6 +317,19 @@ class SkillMatcher:
             i == 0 or keys[i - 1] in _SENTENCE_BREAKS or "\n" in view[ends[i - 1] : starts[i]]
         )
         return not (sentence_start and j < len(keys) and keys[j] in _FUNCTION_AFTER)
+
+
+def _acronym_like(alias: str) -> bool:
+    """Written with capitals past the first letter (``SOLID``, ``SAFe``, ``ADP``)."""
+    return sum(c.isupper() for c in alias[1:]) > 0
+
+
+def _english_word_like(word: str, *, plural: bool = True) -> bool:
+    """An ordinary English word by its ending (``mentoring``, ``injections``; with ``plural``
+    also ``patents``): as a fuzzy target or candidate it is a different word, not a typo."""
+    if has_cyrillic(word) or word in _KEEP_S:
+        return False
+    return word.endswith(_EN_SUFFIXES) or (plural and english_lemma(word) != word)
 
 
 def _insert(trie: dict[str, Any], key: tuple[str, ...], entry: _Alias) -> None:

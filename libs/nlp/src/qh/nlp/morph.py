@@ -106,6 +106,10 @@ _KEEP_S = frozenset(
     ]
 )
 _CONFIDENT_GUESS = 0.3
+# An alias word's stem shorter than this is not indexed: ``руби`` (Ruby) must not match ``руб``.
+_MIN_ALIAS_STEM = 4
+# Verb readings of an alias word are not indexed: ``руби`` is not ``рубить``.
+_VERB_POS = frozenset({"VERB", "INFN", "GRND", "PRTS"})
 _RU_ENDINGS = tuple(
     sorted(
         [
@@ -253,8 +257,11 @@ def alias_match_keys(folded: str) -> frozenset[str]:
     if not is_known_russian(folded):
         confident = {fold(p.normal_form) for p in parses if p.score >= _CONFIDENT_GUESS}
         return frozenset({folded, *confident})
-    keys = {fold(p.normal_form) for p in parses}
-    keys.add(russian_stem(folded))
+    keys = {fold(p.normal_form) for p in parses if str(p.tag.POS) not in _VERB_POS}
+    keys.add(folded)
+    stem = russian_stem(folded)
+    if len(stem) >= _MIN_ALIAS_STEM:
+        keys.add(stem)
     return frozenset(keys)
 
 

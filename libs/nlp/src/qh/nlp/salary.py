@@ -10,7 +10,7 @@ import msgspec
 from qh.nlp.extract import as_int_if_whole
 from qh.nlp.text import match_view, original_span
 
-Period = Literal["month", "year", "hour"]
+Period = Literal["month", "year", "hour", "day"]
 
 # Order matters: the first alternative that matches names the currency (бел. руб before руб).
 _CURRENCIES: list[tuple[str, str]] = [
@@ -55,6 +55,13 @@ _GROSS = rf"{_B}(?:до вычета (?:налогов|ндфл)|до налог
 _NET = rf"{_B}(?:на руки|после вычета (?:налогов|ндфл)|после налогов|net|after taxe?s?|нетто|чистыми)(?![\w])"
 _PERIODS: list[tuple[Period, str]] = [
     ("hour", r"в час|за час|/\s?час|/\s?ч\.?|per hour|an hour|/\s?hour|/\s?hr|hourly"),
+    # A shift ("за смену") is paid as a day: shifts are at most a day long and rates per shift
+    # compare with daily rates, not with monthly pay.
+    (
+        "day",
+        r"в день|за день|/\s?день|/\s?дн\.?|в сутки|за сутки|за смену|в смену|/\s?смену|/\s?смена"
+        r"|per day|a day|/\s?day|daily|per diem|per shift|a shift|/\s?shift",
+    ),
     (
         "year",
         r"в год|за год|/\s?год|per year|a year|/\s?year|/\s?yr|annually|per annum|p\.\s?a\.?|yearly|годово\w*|годовых|annual",

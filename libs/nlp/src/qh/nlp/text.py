@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUOTES = {ord(c): '"' for c in "«»„“”‟″〝〞＂"} | {ord(c): "'" for c in "‘’‚‛′‹›＇`"}
 _DASHES = {ord(c): "-" for c in "‐‑‒–—―−﹘﹣－"}
@@ -54,11 +55,13 @@ def fold(text: str) -> str:
     return folded.replace("ё", "е")
 
 
+@lru_cache(maxsize=32)
 def match_view(text: str) -> tuple[str, list[int] | None]:
     """Return the folded, punctuation-normalised text the extractors scan.
 
     Soft hyphens and zero-width characters are dropped (so ``Kuber\\u00adnetes`` is one word);
     the second value then maps every index of the view back to the original text, else None.
+    Cached for the last few texts, as every extractor scans the same one (treat as read-only).
     """
     offsets: list[int] | None = None
     if any(c in _INVISIBLE_CHARS for c in text):
