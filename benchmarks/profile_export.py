@@ -4,8 +4,9 @@ endpoint that reads one row, both on PostgreSQL, measured in one run.
 The full profile has personal data and 10 items in each of the seven sections. Each app is
 served by uvicorn (one worker, its own process) and loaded by ``wrk`` over loopback; rounds
 alternate between the two apps and medians are reported (these machines are noisy).
-The user-data app is the real one: bearer-token auth, routing, the database session, the
-export (served from the per-revision export row while the profile does not change).
+The user-data app is the real one: bearer-token auth, routing, the request's database
+session (a GET reads outside a transaction: one statement, one round trip), the export
+(served from the per-revision export row while the profile does not change).
 
     uv run python benchmarks/profile_export.py \
         [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--rounds 3] [--seconds 5]
@@ -39,7 +40,7 @@ from qh.kit.testing import (
     sqlalchemy_url,
     with_database,
 )
-from qh.user_data.app import create_app, service
+from qh.user_data.app import service
 
 PATH = "/api/v1/profile/me/export"
 DATABASE = "qh_bench_user_data"
@@ -54,7 +55,7 @@ def user_data_app(database_url: str, tokens: TokenFactory) -> Litestar:
     )
     runtime = LocalRuntime()
     runtime.attach("auth", jwks_app(tokens))
-    return create_app(settings, runtime=runtime)  # type: ignore[arg-type]
+    return service.create_app(settings, runtime=runtime)
 
 
 def minimal_app(dsn: str) -> Litestar:

@@ -245,7 +245,7 @@ def alchemy_config(settings: ServiceSettings) -> SQLAlchemyAsyncConfig:
         Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
         engine_config = EngineConfig(echo=settings.database_echo)
     else:
-        engine_config = EngineConfig(echo=settings.database_echo, pool_size=10, max_overflow=10)
+        engine_config = EngineConfig(echo=settings.database_echo, pool_size=20, max_overflow=0)
     config = KitAlchemyConfig(
         connection_string=url,
         engine_config=engine_config,
