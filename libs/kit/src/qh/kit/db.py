@@ -85,8 +85,9 @@ _LOCK_NEXT = "qh_sqlite_lock"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "SAVEPOINT")
 
 
-def _driver_begins_nothing(dbapi_connection: Any, _record: Any) -> None:
+def _driver_begins_nothing(dbapi_connection: Any, record: Any) -> None:
     dbapi_connection.isolation_level = None
+    _record_returned(dbapi_connection, record)
 
 
 def _note_locking_read(
@@ -114,8 +115,19 @@ def _begin_at_first_statement(
 
 
 def _transaction_ended(connection: Any) -> None:
-    connection.info.pop(_BEGUN, None)
-    connection.info.pop(_LOCK_NEXT, None)
+    try:
+        info = connection.info
+    except Exception:  # an invalidated connection: its record is cleared on reconnect
+        return
+    info.pop(_BEGUN, None)
+    info.pop(_LOCK_NEXT, None)
+
+
+def _record_returned(_dbapi_connection: Any, record: Any) -> None:
+    # The flags live on the pool's record, which outlives a transaction that never ended
+    # cleanly (an invalidated or reset connection): a fresh or returned one starts clean.
+    record.info.pop(_BEGUN, None)
+    record.info.pop(_LOCK_NEXT, None)
 
 
 def serialise_sqlite_writes(engine: AsyncEngine) -> None:
@@ -129,6 +141,7 @@ def serialise_sqlite_writes(engine: AsyncEngine) -> None:
         event.listen(sync_engine, "before_cursor_execute", _begin_at_first_statement)
         event.listen(sync_engine, "commit", _transaction_ended)
         event.listen(sync_engine, "rollback", _transaction_ended)
+        event.listen(sync_engine.pool, "checkin", _record_returned)
 
 
 # --- cheap reads ---------------------------------------------------------------------------
