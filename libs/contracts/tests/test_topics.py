@@ -64,3 +64,39 @@ def test_unknown_fields_from_newer_producers_are_ignored() -> None:
 def test_missing_required_fields_are_refused() -> None:
     with pytest.raises(msgspec.ValidationError, match="user_id"):
         USER_DELETED.decode({})
+
+
+def test_vacancy_events_round_trip_and_keep_their_versioned_names() -> None:
+    from qh.contracts import (
+        VACANCY_CREATED,
+        VACANCY_DELETED,
+        VACANCY_UPDATED,
+        VacancyCreated,
+        VacancyDeleted,
+        VacancyUpdated,
+    )
+
+    assert (VACANCY_CREATED.name, VACANCY_UPDATED.name, VACANCY_DELETED.name) == (
+        "vacancy.created.v1",
+        "vacancy.updated.v1",
+        "vacancy.deleted.v1",
+    )
+    user, vacancy = uuid.uuid4(), uuid.uuid4()
+    for topic, payload in (
+        (
+            VACANCY_CREATED,
+            VacancyCreated(vacancy_id=vacancy, user_id=user, title="Бухгалтер", source_kind="hh"),
+        ),
+        (
+            VACANCY_UPDATED,
+            VacancyUpdated(vacancy_id=vacancy, user_id=user, fields=("notes", "status")),
+        ),
+        (VACANCY_DELETED, VacancyDeleted(vacancy_id=vacancy, user_id=user)),
+    ):
+        assert topic in ALL_TOPICS
+        wire = msgspec.json.encode(topic.encode(payload))
+        assert topic.decode(msgspec.json.decode(wire)) == payload
+    with pytest.raises(msgspec.ValidationError):
+        VACANCY_CREATED.decode(
+            {"vacancy_id": str(vacancy), "user_id": str(user), "title": "x", "source_kind": "ftp"}
+        )

@@ -12,6 +12,9 @@ from qh.contracts.events import (
     UserDeactivated,
     UserDeleted,
     UserRegistered,
+    VacancyCreated,
+    VacancyDeleted,
+    VacancyUpdated,
 )
 from qh.contracts.topics import (
     ALL_TOPICS,
@@ -21,6 +24,9 @@ from qh.contracts.topics import (
     USER_DEACTIVATED,
     USER_DELETED,
     USER_REGISTERED,
+    VACANCY_CREATED,
+    VACANCY_DELETED,
+    VACANCY_UPDATED,
     Topic,
     topic_by_name,
 )
@@ -33,6 +39,9 @@ __all__ = [
     "USER_DEACTIVATED",
     "USER_DELETED",
     "USER_REGISTERED",
+    "VACANCY_CREATED",
+    "VACANCY_DELETED",
+    "VACANCY_UPDATED",
     "EmailVerificationRequested",
     "PasswordResetRequested",
     "ProfileUpdated",
@@ -40,5 +49,8 @@ __all__ = [
     "UserDeactivated",
     "UserDeleted",
     "UserRegistered",
+    "VacancyCreated",
+    "VacancyDeleted",
+    "VacancyUpdated",
     "topic_by_name",
 ]

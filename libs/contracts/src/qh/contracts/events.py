@@ -61,3 +61,32 @@ class ProfileUpdated(Payload, kw_only=True, frozen=True):
     user_id: UUID
     sections: tuple[str, ...] = ()
     revision: int = 0
+
+
+VacancySourceKind = Literal["hh", "linkedin", "jsonld", "html", "text", "manual"]
+
+
+class VacancyCreated(Payload, kw_only=True, frozen=True):
+    """A user saved a new vacancy (typed in or imported)."""
+
+    vacancy_id: UUID
+    user_id: UUID
+    title: str
+    source_kind: VacancySourceKind = "manual"
+
+
+class VacancyUpdated(Payload, kw_only=True, frozen=True):
+    """A saved vacancy changed: edited, or merged with a new import of the same source.
+    ``fields`` names what changed (``status``, ``notes``, ``title``, ``requirements``...)."""
+
+    vacancy_id: UUID
+    user_id: UUID
+    fields: tuple[str, ...] = ()
+
+
+class VacancyDeleted(Payload, kw_only=True, frozen=True):
+    """A user deleted a vacancy (not sent for each one when the whole account is erased:
+    ``user.deleted`` says that)."""
+
+    vacancy_id: UUID
+    user_id: UUID

@@ -15,6 +15,9 @@ from qh.contracts.events import (
     UserDeactivated,
     UserDeleted,
     UserRegistered,
+    VacancyCreated,
+    VacancyDeleted,
+    VacancyUpdated,
 )
 
 P = TypeVar("P", bound=Payload)
@@ -61,6 +64,9 @@ AUTH_EMAIL_VERIFICATION_REQUESTED = Topic(
 )
 AUTH_PASSWORD_RESET_REQUESTED = Topic("auth.password_reset_requested", 1, PasswordResetRequested)
 PROFILE_UPDATED = Topic("profile.updated", 1, ProfileUpdated)
+VACANCY_CREATED = Topic("vacancy.created", 1, VacancyCreated)
+VACANCY_UPDATED = Topic("vacancy.updated", 1, VacancyUpdated)
+VACANCY_DELETED = Topic("vacancy.deleted", 1, VacancyDeleted)
 
 ALL_TOPICS: tuple[Topic[Any], ...] = (
     USER_REGISTERED,
@@ -69,6 +75,9 @@ ALL_TOPICS: tuple[Topic[Any], ...] = (
     AUTH_EMAIL_VERIFICATION_REQUESTED,
     AUTH_PASSWORD_RESET_REQUESTED,
     PROFILE_UPDATED,
+    VACANCY_CREATED,
+    VACANCY_UPDATED,
+    VACANCY_DELETED,
 )
 
 
