@@ -34,9 +34,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qh.kit.auth import BearerAuthMiddleware, Principal, provide_principal
+from qh.kit.auth import Principal, provide_principal
 from qh.kit.context import TOKEN_PATH, ServiceContext, readiness
-from qh.kit.http import BodyMediaTypeMiddleware, OfflineSwaggerRenderPlugin, docs_assets_route
+from qh.kit.guard import RouteGuardMiddleware
+from qh.kit.http import OfflineSwaggerRenderPlugin, docs_assets_route
 from qh.kit.observability import ObservabilityMiddleware
 from qh.kit.pagination import PageParams, provide_page
 from qh.kit.problems import PROBLEM_JSON, ProblemBody, Unauthorized, exception_handlers
@@ -361,12 +362,11 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
         plugins=[SQLAlchemyPlugin(config=context.db)],
         middleware=[
             DefineMiddleware(
-                BearerAuthMiddleware,
+                RouteGuardMiddleware,
                 verifier=context.verifier,
                 exclude=OPERATIONAL_PATHS,
                 revocations=context.revocations,
             ),
-            BodyMediaTypeMiddleware,
         ],
         before_request=check_app_token if settings.app_api_token else None,
         dependencies=dependencies,

@@ -24,12 +24,12 @@ import msgspec
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import Scope
 
 from qh.kit.problems import Forbidden, Unauthorized
 
 if TYPE_CHECKING:
-    from qh.kit.revocation import Revocations
+    pass
 
 ALLOWED_ALGORITHMS = ("EdDSA", "ES256", "RS256", "PS256")
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub")
@@ -207,55 +207,6 @@ _B64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 def _b64decode(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-
-
-class BearerAuthMiddleware:
-    """Sets ``scope["user"]`` to the :class:`Principal`; 401 without a valid bearer token.
-
-    Routes opt out with ``opt={"exclude_from_auth": True}`` (public routes, Dapr routes),
-    paths with ``exclude`` patterns (operations). A plain ASGI middleware: it runs on every
-    authenticated request, so it stays as thin as the check itself."""
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        verifier: TokenVerifier,
-        exclude: list[str],
-        revocations: Revocations | None = None,
-    ) -> None:
-        self.app = app
-        self.verifier = verifier
-        self.revocations = revocations
-        self.exclude = re.compile("|".join(exclude)) if exclude else None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and self._applies(scope):
-            token = bearer_token(scope)
-            if token is None:
-                raise Unauthorized(
-                    "Authentication required: send Authorization: Bearer <access token>",
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
-            try:
-                principal = await self.verifier.verify(token)
-            except InvalidToken as exc:
-                raise Unauthorized(f"Invalid access token: {exc}") from None
-            if self.revocations is not None and self.revocations.is_revoked(principal):
-                raise Unauthorized(
-                    "Invalid access token: the account was deleted or deactivated after "
-                    "it was issued"
-                )
-            scope["user"] = principal
-            scope["auth"] = token
-        await self.app(scope, receive, send)
-
-    def _applies(self, scope: Scope) -> bool:
-        handler = scope.get("route_handler")
-        if handler is not None and handler.opt.get("exclude_from_auth"):
-            return False
-        if scope.get("method") == "OPTIONS":
-            return False
-        return not (self.exclude is not None and self.exclude.match(scope["path"]))
 
 
 def bearer_token(scope: Scope) -> str | None:

@@ -182,13 +182,13 @@ def may_be_cached(scope: Scope, authorized: bool) -> bool:
 def add_security_headers(message: Any, *, cacheable: bool) -> None:
     """Add the security headers to an ``http.response.start`` message, never overriding a
     header the response set itself."""
-    headers = list(message.get("headers", ()))
+    headers = message.get("headers")
+    headers = [] if headers is None else headers if isinstance(headers, list) else list(headers)
     html = has_cache_control = False
     for name, value in headers:
-        lowered = name.lower()
-        if lowered == b"content-type":
-            html = value[:9].lower() == b"text/html"
-        elif lowered == b"cache-control":
+        if name == b"content-type":
+            html = value.startswith(b"text/html")
+        elif name == b"cache-control":
             has_cache_control = True
     headers.append(_NOSNIFF)
     if html:
