@@ -6,6 +6,8 @@ new topic published alongside the old one until every consumer has moved.
 """
 
 from qh.contracts.events import (
+    DocumentShared,
+    DocumentStored,
     EmailVerificationRequested,
     PasswordResetRequested,
     ProfileUpdated,
@@ -20,6 +22,8 @@ from qh.contracts.topics import (
     ALL_TOPICS,
     AUTH_EMAIL_VERIFICATION_REQUESTED,
     AUTH_PASSWORD_RESET_REQUESTED,
+    DOCUMENT_SHARED,
+    DOCUMENT_STORED,
     PROFILE_UPDATED,
     USER_DEACTIVATED,
     USER_DELETED,
@@ -35,6 +39,8 @@ __all__ = [
     "ALL_TOPICS",
     "AUTH_EMAIL_VERIFICATION_REQUESTED",
     "AUTH_PASSWORD_RESET_REQUESTED",
+    "DOCUMENT_SHARED",
+    "DOCUMENT_STORED",
     "PROFILE_UPDATED",
     "USER_DEACTIVATED",
     "USER_DELETED",
@@ -42,6 +48,8 @@ __all__ = [
     "VACANCY_CREATED",
     "VACANCY_DELETED",
     "VACANCY_UPDATED",
+    "DocumentShared",
+    "DocumentStored",
     "EmailVerificationRequested",
     "PasswordResetRequested",
     "ProfileUpdated",

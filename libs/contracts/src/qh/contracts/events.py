@@ -90,3 +90,27 @@ class VacancyDeleted(Payload, kw_only=True, frozen=True):
 
     vacancy_id: UUID
     user_id: UUID
+
+
+class DocumentStored(Payload, kw_only=True, frozen=True):
+    """A new version of a document was stored (an upload, or a generator's export)."""
+
+    document_id: UUID
+    owner_id: UUID
+    version: int
+    size: int
+    sha256: str
+    content_type: str
+    origin_kind: str | None = None
+    origin_id: str | None = None
+    created_by: UUID | None = None
+
+
+class DocumentShared(Payload, kw_only=True, frozen=True):
+    """The owner made a share link to a document (or to one of its versions)."""
+
+    document_id: UUID
+    owner_id: UUID
+    share_id: UUID
+    expires_at: datetime
+    version: int | None = None

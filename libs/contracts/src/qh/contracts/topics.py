@@ -8,6 +8,8 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from qh.contracts.events import (
+    DocumentShared,
+    DocumentStored,
     EmailVerificationRequested,
     PasswordResetRequested,
     Payload,
@@ -64,6 +66,8 @@ AUTH_EMAIL_VERIFICATION_REQUESTED = Topic(
 )
 AUTH_PASSWORD_RESET_REQUESTED = Topic("auth.password_reset_requested", 1, PasswordResetRequested)
 PROFILE_UPDATED = Topic("profile.updated", 1, ProfileUpdated)
+DOCUMENT_STORED = Topic("document.stored", 1, DocumentStored)
+DOCUMENT_SHARED = Topic("document.shared", 1, DocumentShared)
 VACANCY_CREATED = Topic("vacancy.created", 1, VacancyCreated)
 VACANCY_UPDATED = Topic("vacancy.updated", 1, VacancyUpdated)
 VACANCY_DELETED = Topic("vacancy.deleted", 1, VacancyDeleted)
@@ -75,6 +79,8 @@ ALL_TOPICS: tuple[Topic[Any], ...] = (
     AUTH_EMAIL_VERIFICATION_REQUESTED,
     AUTH_PASSWORD_RESET_REQUESTED,
     PROFILE_UPDATED,
+    DOCUMENT_STORED,
+    DOCUMENT_SHARED,
     VACANCY_CREATED,
     VACANCY_UPDATED,
     VACANCY_DELETED,
