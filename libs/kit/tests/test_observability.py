@@ -10,7 +10,7 @@ from litestar import Litestar
 from qh.kit.app import service_context
 from qh.kit.observability import new_traceparent, trace_id
 from qh.kit.runtime import LocalRuntime
-from qh.kit.testing import TokenFactory
+from qh.kit.testing import TokenFactory, settings_for_tests
 
 TRACE = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -91,6 +91,28 @@ async def test_openapi_and_docs_are_public_under_the_prefix(client: httpx.AsyncC
     docs = await client.get("/api/v1/demo/docs")
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
+    # The prefix itself is the service's (most list their items at GET <prefix>/), not
+    # the docs': the demo has no route there, so it is the usual 404 problem.
+    root = await client.get("/api/v1/demo")
+    assert root.status_code == 404
+    assert root.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_service_may_list_its_items_at_its_prefix(tmp_path: Any, demo: Any) -> None:
+    import dataclasses
+
+    from litestar import get
+
+    @get("/", sync_to_thread=False)
+    def list_root() -> list[str]:
+        return []
+
+    definition = dataclasses.replace(
+        demo.DEMO, route_handlers=[*demo.DEMO.route_handlers, list_root]
+    )
+    settings = settings_for_tests(definition, f"sqlite+aiosqlite:///{tmp_path / 'root.db'}")
+    document = definition.create_app(settings).openapi_schema.to_schema()
+    assert "get" in document["paths"]["/api/v1/demo"]
 
 
 def test_request_statistics_expose_cumulative_buckets_count_and_sum() -> None:

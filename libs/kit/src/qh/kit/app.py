@@ -114,13 +114,20 @@ class ServiceDefinition(Generic[S]):
 
 
 class _DocsRouter(Router):
-    """Serves a service's docs at its prefix. Litestar also registers a catch-all
-    ``{path:str}`` page under the docs path; under a service prefix that would answer
-    unknown API routes, so it is left out and they get the usual 404 problem."""
+    """Serves a service's docs under its prefix (``/docs``, ``/openapi.json``). Litestar
+    also registers a catch-all ``{path:str}`` page under the docs path, and the UI at the
+    docs path itself; under a service prefix the first would answer unknown API routes and
+    the second would take ``GET <prefix>/``, where most services list their items. Both are
+    left out: unknown routes get the usual 404 problem and the prefix is the service's."""
 
     def register(self, value: Any) -> list[Any]:
-        if any("{path:str}" in path for path in getattr(value, "paths", ())):
+        paths = set(getattr(value, "paths", ()))
+        if any("{path:str}" in path for path in paths):
             return []
+        if "/" in paths:
+            if paths == {"/"}:
+                return []
+            value.paths = paths - {"/"}
         return super().register(value)  # type: ignore[no-any-return]
 
 
