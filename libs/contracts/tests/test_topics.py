@@ -100,3 +100,14 @@ def test_vacancy_events_round_trip_and_keep_their_versioned_names() -> None:
         VACANCY_CREATED.decode(
             {"vacancy_id": str(vacancy), "user_id": str(user), "title": "x", "source_kind": "ftp"}
         )
+
+
+def test_analysis_completed_round_trips() -> None:
+    from qh.contracts import ANALYSIS_COMPLETED, AnalysisCompleted
+
+    event = AnalysisCompleted(
+        analysis_id=uuid.uuid4(), user_id=uuid.uuid4(), kind="match", score=72.5
+    )
+    wire = msgspec.json.encode(ANALYSIS_COMPLETED.encode(event))
+    assert ANALYSIS_COMPLETED.name == "analysis.completed.v1"
+    assert ANALYSIS_COMPLETED.decode(msgspec.json.decode(wire)) == event

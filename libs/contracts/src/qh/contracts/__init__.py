@@ -6,6 +6,7 @@ new topic published alongside the old one until every consumer has moved.
 """
 
 from qh.contracts.events import (
+    AnalysisCompleted,
     DocumentShared,
     DocumentStored,
     EmailVerificationRequested,
@@ -20,6 +21,7 @@ from qh.contracts.events import (
 )
 from qh.contracts.topics import (
     ALL_TOPICS,
+    ANALYSIS_COMPLETED,
     AUTH_EMAIL_VERIFICATION_REQUESTED,
     AUTH_PASSWORD_RESET_REQUESTED,
     DOCUMENT_SHARED,
@@ -37,6 +39,7 @@ from qh.contracts.topics import (
 
 __all__ = [
     "ALL_TOPICS",
+    "ANALYSIS_COMPLETED",
     "AUTH_EMAIL_VERIFICATION_REQUESTED",
     "AUTH_PASSWORD_RESET_REQUESTED",
     "DOCUMENT_SHARED",
@@ -48,6 +51,7 @@ __all__ = [
     "VACANCY_CREATED",
     "VACANCY_DELETED",
     "VACANCY_UPDATED",
+    "AnalysisCompleted",
     "DocumentShared",
     "DocumentStored",
     "EmailVerificationRequested",

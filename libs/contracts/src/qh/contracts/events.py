@@ -114,3 +114,13 @@ class DocumentShared(Payload, kw_only=True, frozen=True):
     share_id: UUID
     expires_at: datetime
     version: int | None = None
+
+
+class AnalysisCompleted(Payload, kw_only=True, frozen=True):
+    """A by-reference analysis (match or review) was stored for a user."""
+
+    analysis_id: UUID
+    user_id: UUID
+    kind: Literal["match", "review"]
+    score: float | None = None
+    vacancy_id: UUID | None = None

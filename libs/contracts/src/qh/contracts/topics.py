@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from qh.contracts.events import (
+    AnalysisCompleted,
     DocumentShared,
     DocumentStored,
     EmailVerificationRequested,
@@ -66,6 +67,7 @@ AUTH_EMAIL_VERIFICATION_REQUESTED = Topic(
 )
 AUTH_PASSWORD_RESET_REQUESTED = Topic("auth.password_reset_requested", 1, PasswordResetRequested)
 PROFILE_UPDATED = Topic("profile.updated", 1, ProfileUpdated)
+ANALYSIS_COMPLETED = Topic("analysis.completed", 1, AnalysisCompleted)
 DOCUMENT_STORED = Topic("document.stored", 1, DocumentStored)
 DOCUMENT_SHARED = Topic("document.shared", 1, DocumentShared)
 VACANCY_CREATED = Topic("vacancy.created", 1, VacancyCreated)
@@ -84,6 +86,7 @@ ALL_TOPICS: tuple[Topic[Any], ...] = (
     VACANCY_CREATED,
     VACANCY_UPDATED,
     VACANCY_DELETED,
+    ANALYSIS_COMPLETED,
 )
 
 
