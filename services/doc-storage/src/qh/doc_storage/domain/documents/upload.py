@@ -1,0 +1,167 @@
+"""An upload read as it arrives: a ``multipart/form-data`` body (field ``file``, optional
+``title``) or the raw file as the body. Chunks go to the store as they come; on the way
+they are counted (413 past the limit), hashed (SHA-256) and shown to the
+:class:`ContentInspector` (415 as soon as the bytes rule the file out). Nothing holds the
+whole file: memory is a few chunks whatever the size."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+
+from litestar.exceptions import InternalServerException
+from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
+
+from qh.doc_storage.domain.documents.content import ContentInspector, DocxLimits
+from qh.kit.problems import BadRequest, InvalidValue, PayloadTooLarge, Problem
+
+MAX_FIELD_BYTES = 4096
+MAX_SEGMENTS = 8
+MULTIPART_OVERHEAD = 64 * 1024
+FILE_FIELD = "file"
+
+
+class UploadInterrupted(BadRequest):
+    """The client went away (or the body broke off) before the file was complete."""
+
+
+class UploadSource:
+    """One request's file, read once."""
+
+    def __init__(
+        self,
+        stream: AsyncIterator[bytes],
+        *,
+        content_type: str | None,
+        content_length: int | None,
+        max_bytes: int,
+        docx_limits: DocxLimits | None = None,
+        filename: str | None = None,
+    ) -> None:
+        self._stream = stream
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.hasher = hashlib.sha256()
+        self.inspector = ContentInspector(docx_limits)
+        self.fields: dict[str, str] = {}
+        self.filename = filename
+        self.declared_type: str | None = None
+        self.error: BaseException | None = None
+        media_type, _, params = (content_type or "").partition(";")
+        self.media_type = media_type.strip().lower()
+        self.boundary: str | None = None
+        if self.media_type == "multipart/form-data":
+            for param in params.split(";"):
+                name, _, value = param.strip().partition("=")
+                if name.lower() == "boundary":
+                    self.boundary = value.strip().strip('"')
+            if not self.boundary:
+                raise BadRequest("The multipart body has no boundary in its Content-Type")
+            limit = max_bytes + MULTIPART_OVERHEAD
+        else:
+            self.declared_type = self.media_type or None
+            limit = max_bytes
+        if content_length is not None and content_length > limit:
+            raise self._too_large()
+
+    @property
+    def sha256(self) -> str:
+        return self.hasher.hexdigest()
+
+    @property
+    def title(self) -> str | None:
+        return self.fields.get("title")
+
+    def _too_large(self) -> PayloadTooLarge:
+        return PayloadTooLarge(f"The file is larger than the {self.max_bytes} bytes accepted")
+
+    def _take(self, chunk: bytes) -> bytes:
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            raise self._too_large()
+        self.hasher.update(chunk)
+        self.inspector.feed(chunk)
+        return chunk
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The file's bytes; the first error is kept in :attr:`error` (the store may wrap
+        it) and raised again."""
+        try:
+            if self.boundary is None:
+                async for chunk in self._body():
+                    yield self._take(chunk)
+            else:
+                async for chunk in self._multipart_file():
+                    yield self._take(chunk)
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+    async def _body(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._stream:
+                if chunk:
+                    yield chunk
+        except InternalServerException as exc:
+            raise UploadInterrupted(
+                "The upload was interrupted before the file was complete"
+            ) from exc
+
+    async def _multipart_file(self) -> AsyncIterator[bytes]:
+        assert self.boundary is not None
+        seen_file = False
+        segment: MultipartSegment | None = None
+        field = bytearray()
+        try:
+            with PushMultipartParser(
+                self.boundary, max_segment_count=MAX_SEGMENTS, max_header_count=8
+            ) as parser:
+                async for chunk in self._body():
+                    for event in parser.parse(chunk):
+                        if isinstance(event, MultipartSegment):
+                            segment, field = event, bytearray()
+                            if segment.name == FILE_FIELD:
+                                if seen_file:
+                                    raise InvalidValue.field("file", "send one file per upload")
+                                seen_file = True
+                                self.filename = segment.filename or self.filename
+                                self.declared_type = segment.content_type
+                        elif event is None:
+                            if segment is not None and segment.name != FILE_FIELD and segment.name:
+                                self._keep_field(segment, bytes(field))
+                            segment = None
+                        elif segment is not None and segment.name == FILE_FIELD:
+                            yield bytes(event)
+                        elif segment is not None:
+                            field += event
+                            if len(field) > MAX_FIELD_BYTES:
+                                raise InvalidValue.field(segment.name or "field", "is too long")
+                if not parser.closed:
+                    raise UploadInterrupted("The multipart body ended before its closing boundary")
+        except ParserLimitReached:
+            raise BadRequest("The multipart body has too many parts or headers") from None
+        except ParserError as exc:
+            raise BadRequest(f"The multipart body cannot be read: {exc}") from None
+        if not seen_file:
+            raise InvalidValue.field("file", "is required (a multipart field named file)")
+
+    def _keep_field(self, segment: MultipartSegment, value: bytes) -> None:
+        name = segment.name or ""
+        if name in self.fields:
+            raise InvalidValue.field(name, "is given twice")
+        try:
+            self.fields[name] = value.decode(segment.charset or "utf-8")
+        except (UnicodeDecodeError, LookupError):
+            raise InvalidValue.field(name, "is not valid UTF-8") from None
+
+
+def failure_of(source: UploadSource, exc: BaseException) -> BaseException:
+    """The error to report for a failed put: the stream's own one when the store wrapped it."""
+    if isinstance(exc, Problem):
+        return exc
+    if source.error is not None:
+        return source.error
+    return exc
+
+
+__all__ = ["FILE_FIELD", "UploadInterrupted", "UploadSource", "failure_of"]

@@ -1,0 +1,156 @@
+"""``ObjectStorage``: the few operations the service needs from an object store, on
+obstore (S3, MinIO, GCS, Azure, or a local folder).
+
+Keys are made by the service only (see ``domain.documents.keys``); this module adds the
+configured prefix and never sees a name a user typed. A put takes an async stream and
+uses a multipart upload for anything larger than one part, so a file never has to be in
+memory whole; an interrupted stream leaves no object behind (obstore aborts the upload).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import obstore
+from obstore.store import LocalStore, ObjectStore, from_url
+
+from qh.kit.runtime import Secrets
+
+PART_SIZE = 8 * 1024 * 1024
+READ_CHUNK = 256 * 1024
+
+
+class StorageError(Exception):
+    """The store refused or could not be reached."""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+    last_modified: datetime
+
+
+class ObjectStorage:
+    """One store and a key prefix."""
+
+    def __init__(self, store: ObjectStore, prefix: str = "", *, description: str = "") -> None:
+        self.store = store
+        self.prefix = prefix.strip("/")
+        self.description = description
+
+    def _path(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _key(self, path: str) -> str:
+        return path[len(self.prefix) + 1 :] if self.prefix else path
+
+    async def put(self, key: str, chunks: AsyncIterable[bytes]) -> None:
+        """Write ``chunks`` to ``key``: atomic (all or nothing), multipart when large."""
+        await obstore.put_async(
+            self.store,
+            self._path(key),
+            chunks,
+            chunk_size=PART_SIZE,
+            max_concurrency=4,
+        )
+
+    async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        """The bytes of ``key`` from ``start`` to ``end`` (exclusive), in chunks."""
+        options: Any = {}
+        if start or end is not None:
+            options["range"] = (start, end) if end is not None else {"offset": start}
+        result = await obstore.get_async(self.store, self._path(key), options=options or None)
+        return _chunks(result.stream(min_chunk_size=READ_CHUNK))
+
+    async def read_all(self, key: str) -> bytes:
+        result = await obstore.get_async(self.store, self._path(key))
+        return bytes(await result.bytes_async())
+
+    async def exists(self, key: str) -> bool:
+        try:
+            await obstore.head_async(self.store, self._path(key))
+        except FileNotFoundError:
+            return False
+        return True
+
+    async def delete(self, key: str) -> None:
+        """Delete ``key``; a key already gone is fine."""
+        with contextlib.suppress(FileNotFoundError):
+            await obstore.delete_async(self.store, self._path(key))
+
+    async def list(self, prefix: str = "") -> AsyncIterator[list[StoredObject]]:
+        """Every object under ``prefix`` (relative to the store's prefix), in batches."""
+        path = self._path(prefix.strip("/")) if prefix else (self.prefix or None)
+        stream = obstore.list(self.store, path, chunk_size=500)
+        async for batch in stream:
+            yield [
+                StoredObject(self._key(meta["path"]), meta["size"], meta["last_modified"])
+                for meta in batch
+            ]
+
+
+async def _chunks(stream: Any) -> AsyncIterator[bytes]:
+    async for chunk in stream:
+        yield bytes(chunk)
+
+
+def _local_folder(path: str) -> Path:
+    folder = Path(path).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+async def open_storage(
+    *,
+    url: str | None,
+    prefix: str,
+    data_dir: str,
+    endpoint: str | None = None,
+    region: str | None = None,
+    allow_http: bool = False,
+    credentials_secret: str | None = None,
+    secrets: Secrets | None = None,
+) -> ObjectStorage:
+    """The store the settings name; credentials come from the Secrets port, never from
+    plain settings."""
+    if not url or url.startswith("file://"):
+        folder = _local_folder(urlparse(url).path if url else str(Path(data_dir) / "documents"))
+        return ObjectStorage(
+            LocalStore(folder, mkdir=True), prefix, description=f"local folder {folder}"
+        )
+    if url.startswith("memory://"):
+        from obstore.store import MemoryStore
+
+        return ObjectStorage(MemoryStore(), prefix, description="memory")
+    config: dict[str, Any] = {}
+    scheme = urlparse(url).scheme
+    if scheme in ("s3", "s3a"):
+        if endpoint:
+            config["endpoint"] = endpoint
+            config["virtual_hosted_style_request"] = False
+        if region:
+            config["region"] = region
+    if credentials_secret:
+        if secrets is None:
+            raise StorageError("the store's credentials need the Secrets port")
+        raw = await secrets.get(credentials_secret)
+        if not raw:
+            raise StorageError(f"the secret {credentials_secret!r} is missing")
+        try:
+            values = json.loads(raw)
+        except ValueError:
+            raise StorageError(f"the secret {credentials_secret!r} is not a JSON object") from None
+        if not isinstance(values, dict):
+            raise StorageError(f"the secret {credentials_secret!r} is not a JSON object")
+        config.update({str(k): v for k, v in values.items()})
+    client_options: Any = {"allow_http": True} if allow_http else None
+    store = from_url(url, config=config or None, client_options=client_options)  # type: ignore[arg-type]
+    return ObjectStorage(store, prefix, description=url)
