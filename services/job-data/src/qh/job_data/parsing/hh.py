@@ -477,7 +477,7 @@ class HHClient:
         self, vacancy_id: str, *, fetched_at: datetime | None = None
     ) -> ParsedVacancy:
         data = await self.vacancy_json(vacancy_id)
-        return map_hh_vacancy(data, fetched_at=fetched_at, countries=self._known_countries())
+        return map_hh_vacancy(data, fetched_at=fetched_at, countries=self.known_countries())
 
     async def search(
         self,
@@ -500,7 +500,7 @@ class HHClient:
         items = body.get("items") if isinstance(body, dict) else None
         if not isinstance(items, list):
             raise HHRefused(REFUSED_DETAIL)
-        countries = self._known_countries()
+        countries = self.known_countries()
         return HHSearchPage(
             items=[
                 map_hh_vacancy(item, countries=countries, analyse=False)
@@ -513,7 +513,7 @@ class HHClient:
             per_page=int(body.get("per_page") or per_page),
         )
 
-    def _known_countries(self) -> dict[str, str] | None:
+    def known_countries(self) -> dict[str, str] | None:
         """Countries by area id when the area dictionary is loaded (never loaded for this)."""
         return self._areas.countries if self._areas is not None and self._areas_fresh() else None
 
