@@ -29,6 +29,13 @@ from qh.kit.cloudevents import CloudEvent
 from qh.kit.runtime import EnvSecrets, LocalRuntime
 from qh.kit.testing import running, settings_for_tests
 
+# Authlib's clients are built on httpx2 when it is installed (google-genai brings it), and
+# then take only its transports.
+try:
+    import httpx2 as oauth_httpx  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover
+    oauth_httpx = httpx
+
 PLATFORM_SECRET = "platform-secret-for-tests-0123456789"
 STRONG_PASSWORD = "Violet-Harbour-Lantern-42"
 STUB = "http://stub.provider"
@@ -200,7 +207,7 @@ def stub() -> StubProvider:
 @pytest.fixture
 def app(settings: AuthSettings, runtime: RecordingRuntime, stub: StubProvider) -> Litestar:
     return service.create_app(
-        settings, runtime=runtime, oauth_transport=httpx.ASGITransport(app=stub.app())
+        settings, runtime=runtime, oauth_transport=oauth_httpx.ASGITransport(app=stub.app())
     )
 
 

@@ -207,14 +207,27 @@ async def test_basic_client_credentials_that_are_not_base64(api: Any) -> None:
         assert_client_error(response, header[:20])
 
 
-async def test_a_hundred_concurrent_logins_without_a_5xx(api: Any) -> None:
-    users = [await api.register() for _ in range(10)]
-    responses = await asyncio.gather(
-        *(api.login_response(users[i % 10]["email"]) for i in range(100))
-    )
-    statuses = [r.status_code for r in responses]
-    assert all(s < 500 for s in statuses), statuses
-    assert statuses.count(200) == 100
+class TestConcurrentLogins:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, Any]:
+        return {"trusted_proxies": "127.0.0.1/32"}
+
+    async def test_a_hundred_concurrent_logins_without_a_5xx(self, api: Any) -> None:
+        # Twenty users behind twenty addresses, five logins each at once: a budget counts
+        # the attempts in flight (they are reserved before the password is checked), so
+        # more at once than an account's limit (5) or an address's (50) meets it by design.
+        users = [await api.register() for _ in range(20)]
+        responses = await asyncio.gather(
+            *(
+                api.login_response(
+                    users[i % 20]["email"], **{"X-Forwarded-For": f"198.51.100.{i % 20}"}
+                )
+                for i in range(100)
+            )
+        )
+        statuses = [r.status_code for r in responses]
+        assert all(s < 500 for s in statuses), statuses
+        assert statuses.count(200) == 100
 
 
 async def test_openapi_declares_the_password_flow_and_bearer_scheme(api: Any) -> None:

@@ -46,6 +46,8 @@ class AuthSettings(ServiceSettings):
     login_lockout_base_seconds: int = 30
     login_lockout_max_seconds: int = 15 * 60
     trusted_proxies: str = ""
+    register_ip_max_attempts: int = 20
+    register_ip_window_seconds: int = 3600
 
     # --- the platform's own client (client_credentials)
     platform_client_id: str = "qh-platform"
@@ -82,8 +84,15 @@ class AuthSettings(ServiceSettings):
             raise ValueError("refresh token lifetimes must be positive")
         if self.password_hash_concurrency < 1:
             raise ValueError("password_hash_concurrency must be at least 1")
-        if self.login_account_max_failures < 1 or self.login_ip_max_failures < 1:
-            raise ValueError("login failure limits must be at least 1")
+        if (
+            min(
+                self.login_account_max_failures,
+                self.login_ip_max_failures,
+                self.register_ip_max_attempts,
+            )
+            < 1
+        ):
+            raise ValueError("login and registration limits must be at least 1")
         self.trusted_proxy_networks()  # fail at start on a malformed entry
 
     def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

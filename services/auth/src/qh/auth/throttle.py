@@ -1,8 +1,10 @@
-"""Failed-login throttling per account and per client address.
+"""Attempt throttling per account, per client address, per second factor and per
+registering address.
 
-Each key counts failures in a window; past the limit the key is locked for a time that
-doubles with every further failure (capped). Failures are written in their own short
-transactions, so a refused login (which rolls its request back) still counts.
+Each key counts attempts in a window; the attempt that reaches the limit locks the key for
+a time that doubles with every further attempt (capped). An attempt is reserved atomically
+*before* the password is checked, in a short transaction of its own, so parallel guesses
+never exceed the limit and a refused login (which rolls its request back) still counts.
 """
 
 from __future__ import annotations
@@ -11,17 +13,20 @@ import ipaddress
 import math
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar import Request
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.auth.db.models import Throttle
 from qh.auth.opaque import digest
 from qh.auth.settings import AuthSettings
+from qh.kit.clock import as_utc
 from qh.kit.problems import TooManyRequests
 
 Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
@@ -61,81 +66,145 @@ def address_key(address: str) -> str:
     return "ip:" + address[:64]
 
 
+def registration_key(address: str) -> str:
+    return "reg:" + address[:64]
+
+
+def mfa_key(user_id: object) -> str:
+    return f"mfa:{user_id}"
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class Limit:
+    """``attempts`` per ``window_seconds``; the attempt that reaches the limit locks the key
+    for ``lockout_base_seconds``, doubling with every further attempt, up to ``lockout_max``."""
+
+    attempts: int
+    window_seconds: int
+    lockout_base_seconds: int
+    lockout_max_seconds: int
+
+    def lockout(self, attempts: int) -> timedelta:
+        over = min(max(attempts - self.attempts, 0), 20)
+        return timedelta(seconds=min(self.lockout_base_seconds * 2**over, self.lockout_max_seconds))
+
+
 class LoginThrottle:
-    """Counts failures and refuses locked keys. ``transaction`` opens a transaction of its
-    own (``ServiceContext.transaction``): a refused login rolls its request back, and its
-    failure must count all the same."""
+    """Attempt budgets per account, client address, second factor and registration address.
+
+    An attempt is *reserved* before the password (or code) is checked: one transaction of
+    its own locks each key's row (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, a row
+    lock on PostgreSQL, the write lock on SQLite), refuses while any key is locked, and
+    otherwise counts the attempt, locking the key when the count reaches the limit. So
+    parallel guesses are counted one after the other: at most ``limit`` of them are ever
+    checked, and the rest (the right password too) get 429 until the lock ends. A success
+    gives its reservation back (:meth:`release`); a failure keeps it."""
 
     def __init__(self, settings: AuthSettings, transaction: Transaction) -> None:
         self.settings = settings
         self.transaction = transaction
 
-    def _limit(self, key: str) -> int:
+    def limit(self, key: str) -> Limit:
         s = self.settings
-        return s.login_account_max_failures if key.startswith("acct:") else s.login_ip_max_failures
+        if key.startswith("reg:"):
+            hour = s.register_ip_window_seconds
+            return Limit(s.register_ip_max_attempts, hour, hour, hour)
+        attempts = (
+            s.login_ip_max_failures if key.startswith("ip:") else s.login_account_max_failures
+        )
+        return Limit(
+            attempts,
+            s.login_failure_window_seconds,
+            s.login_lockout_base_seconds,
+            s.login_lockout_max_seconds,
+        )
 
-    async def check(self, *keys: str) -> None:
-        """429 with ``Retry-After`` while any of ``keys`` is locked."""
+    async def reserve(self, *keys: str, message: str = "Too many failed logins") -> None:
+        """Take one attempt from every key, or none: 429 with ``Retry-After`` while any of
+        them is locked. Committed at once, whatever the request does next; call it before
+        the request's session writes (on SQLite it would wait for that session)."""
         now = _now()
-        # A short read of its own: it locks nothing and leaves the request's session unbegun.
         async with self.transaction() as session:
-            rows = (await session.scalars(select(Throttle).where(Throttle.key.in_(keys)))).all()
-        waits = [
-            (r.locked_until - now).total_seconds()
-            for r in rows
-            if r.locked_until and r.locked_until > now
-        ]
-        if waits:
-            raise TooManyRequests(
-                "Too many failed logins; try again later", retry_after=math.ceil(max(waits))
-            )
-
-    async def failed(self, *keys: str) -> None:
-        """Count a failure for each key, committed whatever the request does next. Call it
-        before the request's session writes (on SQLite it would wait for that session)."""
-        for key in keys:
-            for _ in range(3):
-                try:
-                    await self._record(key)
-                    break
-                except IntegrityError:
-                    continue  # created concurrently: count again on the existing row
-
-    async def _record(self, key: str) -> None:
-        s = self.settings
-        now = _now()
-        window = timedelta(seconds=s.login_failure_window_seconds)
-        async with self.transaction() as session:
-            row = await session.get(Throttle, key, with_for_update=True)
-            if row is None:
-                row = Throttle(key=key, failures=0, window_started_at=now)
-                session.add(row)
-            elif row.window_started_at + window < now and not (
-                row.locked_until and row.locked_until > now
-            ):
-                row.failures, row.window_started_at, row.locked_until = 0, now, None
-            row.failures += 1
-            over = row.failures - self._limit(key)
-            if over >= 0:
-                seconds = min(
-                    s.login_lockout_base_seconds * 2 ** min(over, 20), s.login_lockout_max_seconds
+            rows: list[tuple[str, int, datetime, datetime | None]] = []
+            for key in sorted(set(keys)):  # one order everywhere: no deadlock
+                rows.append((key, *await self._lock_row(session, key, now)))
+            waits = [
+                (locked_until - now).total_seconds()
+                for _, _, _, locked_until in rows
+                if locked_until is not None and locked_until > now
+            ]
+            if waits:
+                raise TooManyRequests(
+                    f"{message}; try again later", retry_after=max(1, math.ceil(max(waits)))
                 )
-                row.locked_until = now + timedelta(seconds=seconds)
+            for key, attempts, window_started_at, _ in rows:
+                limit = self.limit(key)
+                if window_started_at + timedelta(seconds=limit.window_seconds) < now:
+                    attempts, window_started_at = 0, now  # a new window
+                attempts += 1
+                locked_until = now + limit.lockout(attempts) if attempts >= limit.attempts else None
+                await session.execute(
+                    update(Throttle)
+                    .where(Throttle.key == key)
+                    .values(
+                        failures=attempts,
+                        window_started_at=window_started_at,
+                        locked_until=locked_until,
+                    )
+                )
+
+    @staticmethod
+    async def _lock_row(
+        session: AsyncSession, key: str, now: datetime
+    ) -> tuple[int, datetime, datetime | None]:
+        """The key's row, created if missing and locked until the transaction ends."""
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        values = insert(Throttle).values(
+            key=key, failures=0, window_started_at=now, locked_until=None
+        )
+        # The no-op update locks an existing row and returns its current values.
+        statement = values.on_conflict_do_update(
+            index_elements=[Throttle.key], set_={"key": values.excluded.key}
+        ).returning(Throttle.failures, Throttle.window_started_at, Throttle.locked_until)
+        attempts, started, locked_until = (await session.execute(statement)).one()
+        return attempts, as_utc(started), as_utc(locked_until) if locked_until else None
+
+    async def release(self, session: AsyncSession, *keys: str) -> None:
+        """Give a successful attempt back, in the caller's transaction (it stands with the
+        login): an account's or second factor's count is cleared; an address keeps its
+        other attempts, less this one."""
+        for key in keys:
+            if key.startswith("ip:"):
+                limit = self.limit(key).attempts
+                await session.execute(
+                    update(Throttle)
+                    .where(Throttle.key == key, Throttle.failures > 0)
+                    .values(
+                        failures=Throttle.failures - 1,
+                        locked_until=case(
+                            (Throttle.failures - 1 < limit, None), else_=Throttle.locked_until
+                        ),
+                    )
+                )
+            else:
+                await session.execute(delete(Throttle).where(Throttle.key == key))
 
     @staticmethod
     async def succeeded(session: AsyncSession, key: str) -> None:
-        """Clear ``key``'s count, in the caller's transaction (it stands with the login)."""
+        """Clear ``key``'s count, in the caller's transaction (a password reset)."""
         await session.execute(delete(Throttle).where(Throttle.key == key))
 
 
 async def purge_throttle(session: AsyncSession, settings: AuthSettings) -> None:
     """Drop rows whose window and lock are both over."""
     now = _now()
-    cutoff = now - timedelta(seconds=settings.login_failure_window_seconds)
+    longest = max(settings.login_failure_window_seconds, settings.register_ip_window_seconds)
+    cutoff = now - timedelta(seconds=longest)
     await session.execute(
         delete(Throttle).where(
             Throttle.window_started_at < cutoff,
@@ -145,9 +214,12 @@ async def purge_throttle(session: AsyncSession, settings: AuthSettings) -> None:
 
 
 __all__ = [
+    "Limit",
     "LoginThrottle",
     "account_key",
     "address_key",
     "client_address",
+    "mfa_key",
     "purge_throttle",
+    "registration_key",
 ]

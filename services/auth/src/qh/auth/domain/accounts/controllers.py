@@ -3,10 +3,10 @@ the service; the kit mounts them under its prefix."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
@@ -25,6 +25,7 @@ from qh.auth.domain.accounts.schemas import (
 )
 from qh.auth.domain.accounts.users import AccountService
 from qh.auth.domain.http import PUBLIC
+from qh.auth.throttle import client_address
 from qh.kit.auth import Principal, requires_role
 
 
@@ -35,11 +36,17 @@ class PublicAccountController(Controller):
 
     @post("/register", status_code=201, summary="Create an account", security=PUBLIC)
     async def register(
-        self, data: JSONBody[RegisterIn], registration: NamedDependency[Registration]
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[RegisterIn],
+        registration: NamedDependency[Registration],
     ) -> UserOut:
-        """201 with the new account; 409 if the e-mail is taken; 422 for a weak password.
-        A verification e-mail is requested (`auth.email_verification_requested`)."""
-        return await registration.register(data)
+        """201 with the new account; 409 if the e-mail is taken; 422 for a weak password;
+        429 with Retry-After after too many registrations from one address. A
+        verification e-mail is requested (`auth.email_verification_requested`)."""
+        return await registration.register(
+            data, client_address(request, registration.context.settings)
+        )
 
     @post(
         "/password/forgot",

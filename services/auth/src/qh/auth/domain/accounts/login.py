@@ -34,7 +34,9 @@ class PasswordLogin:
         context = self.context
         email = normalize_email(username)
         keys = (account_key(email), address_key(address))
-        await context.throttle.check(*keys)
+        # The attempt is counted before the password is checked: parallel guesses queue
+        # on the counters' rows and at most the limit of them is ever checked.
+        await context.throttle.reserve(*keys)
         user = None
         if plausible_email(email):
             # A short read of its own before hashing: the slow verification must not
@@ -43,9 +45,7 @@ class PasswordLogin:
                 user = await session.scalar(select(User).where(User.email == email))
         ok = await context.hasher.verify(user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
-            # Before the request's session has written anything (the SQLite rule).
-            await context.throttle.failed(*keys)
-            raise _refused()
+            raise _refused()  # the reserved attempt stays counted
         assert user.password_hash is not None
         rehashed = None
         if context.hasher.needs_rehash(user.password_hash):
@@ -56,7 +56,7 @@ class PasswordLogin:
         if rehashed:
             current.password_hash = rehashed
         current.last_login_at = datetime.now(UTC)
-        await context.throttle.succeeded(self.session, keys[0])
+        await context.throttle.release(self.session, *keys)
         refresh_token = await self.tokens.start_family(current)
         return await self.tokens.pair(current, refresh_token)
 

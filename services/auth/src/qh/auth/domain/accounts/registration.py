@@ -15,6 +15,7 @@ from qh.auth.domain.accounts.users import (
     normalize_email,
     user_out,
 )
+from qh.auth.throttle import registration_key
 from qh.kit.problems import Conflict
 
 TAKEN = "An account with this e-mail already exists"
@@ -28,9 +29,13 @@ class Registration:
         self.accounts = accounts
         self.verification = verification
 
-    async def register(self, data: RegisterIn) -> UserOut:
+    async def register(self, data: RegisterIn, address: str) -> UserOut:
         """The account (on the request's session) and its verification e-mail; 409 when
-        the e-mail is taken, 422 for a refused password."""
+        the e-mail is taken, 422 for a refused password, 429 when ``address`` registered
+        too often (every attempt counts, so 409s cannot be used to probe addresses)."""
+        await self.context.throttle.reserve(
+            registration_key(address), message="Too many registrations from this address"
+        )
         email = normalize_email(data.email)
         check_password(data.password, self.context.settings, email)
         # A short read of its own before hashing: the slow hash must not hold the
