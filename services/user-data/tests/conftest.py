@@ -212,6 +212,21 @@ VALID: dict[str, dict[str, Any]] = {
         "roles": ["Автор"],
         "keywords": ["Rust"],
     },
+    "volunteer": {
+        "organization": "Фонд «Время жить»",
+        "position": "Волонтёр",
+        "start_date": "2020-05",
+        "end_date": "2021",
+        "highlights": ["Сделал сайт"],
+    },
+    "publications": {
+        "name": "Асинхронный Python",
+        "publisher": "Хабр",
+        "release_date": "2023-04",
+        "url": "https://habr.com/ru/articles/1",
+    },
+    "interests": {"name": "Шахматы", "keywords": ["блиц"]},
+    "references": {"name": "Анна Смирнова", "reference": "Надёжный инженер."},
 }
 # The field each section's PATCH tests change.
 TEXT_FIELD = {
@@ -222,6 +237,10 @@ TEXT_FIELD = {
     "achievements": "awarder",
     "certificates": "issuer",
     "projects": "description",
+    "volunteer": "description",
+    "publications": "description",
+    "interests": "name",
+    "references": "reference",
 }
 
 

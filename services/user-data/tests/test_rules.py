@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from qh.user_data.domain.exchange import jsonresume
+from qh.user_data.domain.exchange.mapped import item_field
 from qh.user_data.domain.profiles.rules import (
     Checker,
     DateRange,
@@ -95,7 +96,13 @@ def test_bad_urls(url) -> None:
         ("родной", "native"),
         ("C1 - Advanced", "C1"),
         ("b2", "B2"),
-        ("Fluent", None),
+        ("Fluent", "C1"),
+        ("Conversational", "B1"),
+        ("Professional working proficiency", "B2"),
+        ("Native or bilingual proficiency", "native"),
+        ("свободно", "C1"),
+        ("базовый", "A2"),
+        ("Klingon-level", None),
     ],
 )
 def test_fluency(fluency, level) -> None:
@@ -110,8 +117,9 @@ def test_skill_levels(given, level) -> None:
 
 
 def test_error_paths_use_json_resume_names() -> None:
-    assert jsonresume.jr_field("experience", "work[2]", "start_date") == "work[2].startDate"
-    assert jsonresume.jr_field("experience", "work[0]", "highlights[1]") == "work[0].highlights[1]"
+    names = {qh: jr for jr, qh in jsonresume.SECTIONS["experience"][1].items()}
+    assert item_field("work[2]", names, "start_date") == "work[2].startDate"
+    assert item_field("work[0]", names, "highlights[1]") == "work[0].highlights[1]"
     assert jsonresume.jr_personal_field("location.country_code") == "basics.location.countryCode"
     assert jsonresume.jr_personal_field("links[1].url") == "basics.profiles[1].url"
     assert jsonresume.jr_personal_field("full_name") == "basics.name"

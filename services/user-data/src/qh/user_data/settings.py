@@ -14,6 +14,16 @@ class UserDataSettings(ServiceSettings, kw_only=True):  # type: ignore[call-arg]
     import_max_bytes: int = 2 * MiB
     """The largest JSON Resume document ``POST /me/import`` accepts (larger answers 413)."""
 
+    archive_max_bytes: int = 16 * MiB
+    """The largest LinkedIn archive (ZIP) ``POST /me/import?format=linkedin`` accepts (413)."""
+
+    archive_max_entries: int = 2000
+    """Files an archive may hold (LinkedIn's complete export has a few hundred)."""
+
+    archive_max_expanded_bytes: int = 64 * MiB
+    """What the archive may expand to: checked on the sizes its directory declares before
+    anything is read, and counted again while the files are read."""
+
     default_phone_region: str | None = None
     """ISO 3166 region used to read a phone number written without ``+`` when the profile
     has no country; unset means such numbers are refused."""
@@ -24,3 +34,7 @@ class UserDataSettings(ServiceSettings, kw_only=True):  # type: ignore[call-arg]
             raise ValueError("max_items_per_section must be at least 1")
         if self.import_max_bytes < 1024:
             raise ValueError("import_max_bytes must be at least 1024")
+        if self.archive_max_bytes < 1024 or self.archive_max_expanded_bytes < 1024:
+            raise ValueError("archive_max_bytes and archive_max_expanded_bytes must be >= 1024")
+        if self.archive_max_entries < 1:
+            raise ValueError("archive_max_entries must be at least 1")

@@ -38,17 +38,18 @@ class Profile(UUIDv7PrimaryKey, AuditColumns, Base):
     __tablename__ = "profile"
 
     user_id: Mapped[UUID] = mapped_column(unique=True)
-    full_name: Mapped[str | None] = mapped_column(String(200))
-    headline: Mapped[str | None] = mapped_column(String(200))
+    full_name: Mapped[str | None] = mapped_column(String(300))
+    headline: Mapped[str | None] = mapped_column(String(500))
     email: Mapped[str | None] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(20))
     website: Mapped[str | None] = mapped_column(String(2048))
+    image: Mapped[str | None] = mapped_column(String(2048))
     location: Mapped[dict[str, Any] | None] = mapped_column(JsonB)
     links: Mapped[list[dict[str, Any]]] = mapped_column(JsonB, default=list)
     summary: Mapped[str | None] = mapped_column(Text)
     birth_date: Mapped[str | None] = mapped_column(String(DATE))
     citizenship: Mapped[str | None] = mapped_column(String(2))
-    desired_position: Mapped[str | None] = mapped_column(String(200))
+    desired_position: Mapped[str | None] = mapped_column(String(500))
     desired_salary: Mapped[dict[str, Any] | None] = mapped_column(JsonB)
     relocation: Mapped[bool | None] = mapped_column(Boolean)
     resume_languages: Mapped[list[str]] = mapped_column(JsonB, default=list)
@@ -84,22 +85,22 @@ class SectionItem(UUIDv7PrimaryKey, AuditColumns):
 class Education(SectionItem, Base):
     __tablename__ = "profile_education"
 
-    institution: Mapped[str] = mapped_column(String(300))
-    degree: Mapped[str | None] = mapped_column(String(200))
-    field: Mapped[str | None] = mapped_column(String(200))
+    institution: Mapped[str] = mapped_column(String(500))
+    degree: Mapped[str | None] = mapped_column(String(500))
+    field: Mapped[str | None] = mapped_column(String(500))
     url: Mapped[str | None] = mapped_column(String(2048))
     start_date: Mapped[str | None] = mapped_column(String(DATE))
     end_date: Mapped[str | None] = mapped_column(String(DATE))
-    grade: Mapped[str | None] = mapped_column(String(50))
+    grade: Mapped[str | None] = mapped_column(String(500))
     courses: Mapped[list[str]] = mapped_column(JsonB, default=list)
 
 
 class Experience(SectionItem, Base):
     __tablename__ = "profile_experience"
 
-    company: Mapped[str] = mapped_column(String(300))
-    position: Mapped[str] = mapped_column(String(200))
-    location: Mapped[str | None] = mapped_column(String(200))
+    company: Mapped[str] = mapped_column(String(500))
+    position: Mapped[str] = mapped_column(String(300))
+    location: Mapped[str | None] = mapped_column(String(500))
     url: Mapped[str | None] = mapped_column(String(2048))
     company_description: Mapped[str | None] = mapped_column(Text)
     start_date: Mapped[str] = mapped_column(String(DATE))
@@ -112,8 +113,9 @@ class Experience(SectionItem, Base):
 class Skill(SectionItem, Base):
     __tablename__ = "profile_skill"
 
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str | None] = mapped_column(String(20))
+    level_text: Mapped[str | None] = mapped_column(String(200))
     years: Mapped[int | None] = mapped_column(Integer)
     keywords: Mapped[list[str]] = mapped_column(JsonB, default=list)
 
@@ -121,25 +123,26 @@ class Skill(SectionItem, Base):
 class Language(SectionItem, Base):
     __tablename__ = "profile_language"
 
-    name: Mapped[str | None] = mapped_column(String(100))
+    name: Mapped[str | None] = mapped_column(String(200))
     code: Mapped[str | None] = mapped_column(String(2))
-    level: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str | None] = mapped_column(String(10))
+    level_text: Mapped[str | None] = mapped_column(String(200))
 
 
 class Achievement(SectionItem, Base):
     __tablename__ = "profile_achievement"
 
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(500))
     date: Mapped[str | None] = mapped_column(String(DATE))
-    awarder: Mapped[str | None] = mapped_column(String(200))
+    awarder: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
 
 
 class Certificate(SectionItem, Base):
     __tablename__ = "profile_certificate"
 
-    name: Mapped[str] = mapped_column(String(300))
-    issuer: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(500))
+    issuer: Mapped[str | None] = mapped_column(String(500))
     date: Mapped[str | None] = mapped_column(String(DATE))
     url: Mapped[str | None] = mapped_column(String(2048))
 
@@ -147,13 +150,49 @@ class Certificate(SectionItem, Base):
 class Project(SectionItem, Base):
     __tablename__ = "profile_project"
 
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(2048))
-    entity: Mapped[str | None] = mapped_column(String(200))
-    type: Mapped[str | None] = mapped_column(String(100))
+    entity: Mapped[str | None] = mapped_column(String(500))
+    type: Mapped[str | None] = mapped_column(String(200))
     start_date: Mapped[str | None] = mapped_column(String(DATE))
     end_date: Mapped[str | None] = mapped_column(String(DATE))
     roles: Mapped[list[str]] = mapped_column(JsonB, default=list)
     highlights: Mapped[list[str]] = mapped_column(JsonB, default=list)
     keywords: Mapped[list[str]] = mapped_column(JsonB, default=list)
+
+
+class Volunteer(SectionItem, Base):
+    __tablename__ = "profile_volunteer"
+
+    organization: Mapped[str] = mapped_column(String(500))
+    position: Mapped[str | None] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    start_date: Mapped[str | None] = mapped_column(String(DATE))
+    end_date: Mapped[str | None] = mapped_column(String(DATE))
+    description: Mapped[str | None] = mapped_column(Text)
+    highlights: Mapped[list[str]] = mapped_column(JsonB, default=list)
+
+
+class Publication(SectionItem, Base):
+    __tablename__ = "profile_publication"
+
+    name: Mapped[str] = mapped_column(String(500))
+    publisher: Mapped[str | None] = mapped_column(String(500))
+    release_date: Mapped[str | None] = mapped_column(String(DATE))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class Interest(SectionItem, Base):
+    __tablename__ = "profile_interest"
+
+    name: Mapped[str] = mapped_column(String(500))
+    keywords: Mapped[list[str]] = mapped_column(JsonB, default=list)
+
+
+class Reference(SectionItem, Base):
+    __tablename__ = "profile_reference"
+
+    name: Mapped[str | None] = mapped_column(String(500))
+    reference: Mapped[str | None] = mapped_column(Text)

@@ -5,9 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Litestar
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, RequestBody, Schema
+from litestar.openapi.spec import (
+    Components,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Reference,
+    RequestBody,
+    Schema,
+)
 
+from qh.user_data.domain.profiles import schemas
 from qh.user_data.domain.profiles.sections import SECTIONS
 
 RU_ID, EN_ID = "0193a0c4-6f1e-7c2a-9d3b-1f2e3d4c5b6a", "0193a0c4-7a2b-7d3c-8e4f-2a3b4c5d6e7f"
@@ -107,8 +116,13 @@ SECTION_EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"name": "SQL", "level": "advanced", "years": 8, "keywords": ["PostgreSQL", "BigQuery"]},
     ),
     "Language": (
-        {"name": "Русский", "code": "ru", "level": "native"},
-        {"name": "German", "code": "de", "level": "B2"},
+        {"name": "Русский", "code": "ru", "level": "native", "level_text": "родной"},
+        {
+            "name": "German",
+            "code": "de",
+            "level": "B2",
+            "level_text": "Professional working proficiency",
+        },
     ),
     "Achievement": (
         {
@@ -158,6 +172,50 @@ SECTION_EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "highlights": [],
             "keywords": ["Kafka"],
         },
+    ),
+    "Volunteer": (
+        {
+            "organization": "Фонд «Время жить»",
+            "position": "Волонтёр-программист",
+            "url": None,
+            "start_date": "2020-05",
+            "end_date": "2021",
+            "description": "Сайт и CRM для фонда.",
+            "highlights": ["Перевёл учёт подопечных в CRM"],
+        },
+        {
+            "organization": "CoderDojo",
+            "position": "Mentor",
+            "url": "https://coderdojo.com",
+            "start_date": "2019",
+            "end_date": None,
+            "description": None,
+            "highlights": [],
+        },
+    ),
+    "Publication": (
+        {
+            "name": "Асинхронный Python без боли",
+            "publisher": "Хабр",
+            "release_date": "2023-04",
+            "url": "https://habr.com/ru/articles/1",
+            "description": None,
+        },
+        {
+            "name": "Streaming joins at scale",
+            "publisher": "Data Council",
+            "release_date": "2022-11",
+            "url": None,
+            "description": "A talk on Kafka Streams state stores.",
+        },
+    ),
+    "Interest": (
+        {"name": "Шахматы", "keywords": ["блиц"]},
+        {"name": "Climbing", "keywords": ["bouldering"]},
+    ),
+    "Reference": (
+        {"name": "Анна Смирнова, тимлид в Яндексе", "reference": "Иван — надёжный инженер."},
+        {"name": "Tom Baker", "reference": None},
     ),
 }
 
@@ -300,9 +358,70 @@ def schema_examples() -> dict[str, list[Any]]:
     return examples
 
 
+_SCHEMA_KEYS = {"$ref": "ref", "anyOf": "any_of", "additionalProperties": "additional_properties"}
+
+
+def _openapi(node: Any) -> Any:
+    """A JSON Schema (msgspec's) as Litestar's OpenAPI objects."""
+    if isinstance(node, list):
+        return [_openapi(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return Reference(ref=node["$ref"])
+    fields: dict[str, Any] = {}
+    for key, value in node.items():
+        name = _SCHEMA_KEYS.get(key) or "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
+        if name == "type":
+            fields[name] = OpenAPIType(value)
+        elif name == "properties":
+            fields[name] = {k: _openapi(v) for k, v in value.items()}
+        elif name in {"items", "any_of", "additional_properties"}:
+            fields[name] = _openapi(value)
+        else:
+            fields[name] = value
+    return Schema(**fields)
+
+
+def _request_bodies(app: Litestar) -> None:
+    """The item and personal-data routes read their bodies themselves (to report every
+    problem at once), so their request bodies are described here from the wire types."""
+    openapi = app.openapi_schema
+    routes: dict[tuple[str, str], type[msgspec.Struct]] = {
+        ("/me", "put"): schemas.PersonalDataIn,
+        ("/me", "patch"): schemas.PersonalDataPatch,
+    }
+    for name, spec in SECTIONS.items():
+        routes[(f"/me/{name}", "post")] = spec.create
+        routes[(f"/me/{name}/{{item_id}}", "put")] = spec.create
+        routes[(f"/me/{name}/{{item_id}}", "patch")] = spec.patch
+    _, found = msgspec.json.schema_components(
+        list(dict.fromkeys(routes.values())), ref_template="#/components/schemas/{name}"
+    )
+    if openapi.components is None:
+        openapi.components = Components()
+    if openapi.components.schemas is None:
+        openapi.components.schemas = {}
+    for name, schema in found.items():
+        openapi.components.schemas.setdefault(name, _openapi(schema))
+    for (path, method), struct in routes.items():
+        item = (openapi.paths or {}).get(f"/api/v1/profile{path}")
+        operation = getattr(item, method, None) if item is not None else None
+        if operation is not None:
+            operation.request_body = RequestBody(
+                content={
+                    "application/json": OpenAPIMediaType(
+                        schema=Reference(ref=f"#/components/schemas/{struct.__name__}")
+                    )
+                },
+                required=True,
+            )
+
+
 def document_schemas(app: Litestar, _context: object = None) -> None:
     """Put an example (and a description where a type has none) on every schema (the
     service's ``configure_app``)."""
+    _request_bodies(app)
     openapi = app.openapi_schema
     examples = schema_examples()
     components = openapi.components.schemas if openapi.components else None

@@ -84,9 +84,26 @@ async def read_body(request: Request[Any, Any, Any], limit: int) -> bytes:
     return b"".join(chunks)
 
 
+ImportFormat = Annotated[
+    Literal["jsonresume", "qh", "linkedin"],
+    QueryParameter(
+        name="format",
+        description="`jsonresume` (a JSON Resume document), `qh` (a QH export: a backup, or a "
+        "reviewed proposal of the resume-file import) or `linkedin` (the ZIP of LinkedIn's "
+        "data export)",
+    ),
+]
+_ZIP_TYPES = {
+    "application/zip",
+    "application/x-zip-compressed",
+    "application/x-zip",
+    "application/octet-stream",
+}
+
+
 @post(
     "/me/import",
-    summary="Import a JSON Resume document",
+    summary="Import a JSON Resume document, a QH export or a LinkedIn archive",
     tags=["Export and import"],
     request_max_body_size=None,
     responses=problems(400, 409, 413, 415, 422),
@@ -97,19 +114,27 @@ async def import_profile(
     exchange: Exchange,
     principal: Caller,
     mode: ImportMode = "replace",
-    import_format: Annotated[
-        Literal["jsonresume"], QueryParameter(name="format", description="Only `jsonresume`")
-    ] = "jsonresume",
+    import_format: ImportFormat = "jsonresume",
 ) -> ImportReport:
-    """Read a JSON Resume document (body, `application/json`) into the profile. The
-    document is checked against the official schema and the profile's rules first:
-    anything invalid answers 422 and changes nothing. What the profile has no place
-    for (volunteer work, publications, interests, references, a photo…) is listed in
-    `unmapped`; values stored in another notation (phone in E.164…) in `normalised`."""
+    """Read a document into the profile: a JSON Resume document or a QH export
+    (`application/json`), or LinkedIn's data archive (`application/zip`). Everything is
+    checked first (the JSON Resume schema, then the profile's rules, every problem named by
+    the document's path): anything invalid answers 422 and changes nothing. `replace` makes
+    the document the profile (sections it leaves out are emptied), `merge` keeps the rest.
+    The report lists what the profile has no place for (`unmapped`) and what is stored in
+    another notation (`normalised`: a phone in E.164, `Fluent` as C1…)."""
     media_type = request.content_type[0]
+    settings = exchange.settings
+    if import_format == "linkedin":
+        if media_type not in _ZIP_TYPES:
+            raise UnsupportedMediaType("Send LinkedIn's archive as application/zip")
+        body = await read_body(request, settings.archive_max_bytes)
+        return await exchange.import_linkedin(principal.id, body, mode=mode)
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise UnsupportedMediaType("Send the document as application/json")
-    body = await read_body(request, exchange.settings.import_max_bytes)
+    body = await read_body(request, settings.import_max_bytes)
+    if import_format == "qh":
+        return await exchange.import_qh(principal.id, body, mode=mode)
     return await exchange.import_jsonresume(principal.id, body, mode=mode)
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import jsonschema
 
+from qh.nlp import cefr_level, find_languages
+from qh.user_data.domain.exchange.mapped import Mapped, Normalised, Unmapped, present
 from qh.user_data.domain.profiles.rules import language_code, language_name
 
 SCHEMA_URL = "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json"
@@ -22,6 +23,7 @@ SCHEMA_URL = "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/
 BASICS = {
     "name": "full_name",
     "label": "headline",
+    "image": "image",
     "email": "email",
     "phone": "phone",
     "url": "website",
@@ -36,7 +38,7 @@ LOCATION = {
 }
 PROFILE_LINK = {"network": "network", "username": "username", "url": "url"}
 
-# section → (JSON Resume key, {JSON Resume field: QH field})
+# section → (JSON Resume key, {JSON Resume field: QH field}); every JSON Resume section.
 SECTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "experience": (
         "work",
@@ -46,6 +48,18 @@ SECTIONS: dict[str, tuple[str, dict[str, str]]] = {
             "location": "location",
             "url": "url",
             "description": "company_description",
+            "startDate": "start_date",
+            "endDate": "end_date",
+            "summary": "description",
+            "highlights": "highlights",
+        },
+    ),
+    "volunteer": (
+        "volunteer",
+        {
+            "organization": "organization",
+            "position": "position",
+            "url": "url",
             "startDate": "start_date",
             "endDate": "end_date",
             "summary": "description",
@@ -73,8 +87,20 @@ SECTIONS: dict[str, tuple[str, dict[str, str]]] = {
         "certificates",
         {"name": "name", "date": "date", "url": "url", "issuer": "issuer"},
     ),
-    "skills": ("skills", {"name": "name", "level": "level", "keywords": "keywords"}),
-    "languages": ("languages", {"language": "name", "fluency": "level"}),
+    "publications": (
+        "publications",
+        {
+            "name": "name",
+            "publisher": "publisher",
+            "releaseDate": "release_date",
+            "url": "url",
+            "summary": "description",
+        },
+    ),
+    "skills": ("skills", {"name": "name", "level": "level_text", "keywords": "keywords"}),
+    "languages": ("languages", {"language": "name", "fluency": "level_text"}),
+    "interests": ("interests", {"name": "name", "keywords": "keywords"}),
+    "references": ("references", {"name": "name", "reference": "reference"}),
     "projects": (
         "projects",
         {
@@ -92,49 +118,35 @@ SECTIONS: dict[str, tuple[str, dict[str, str]]] = {
     ),
 }
 
-UNMAPPED_SECTIONS = {
-    "volunteer": "QH profiles have no volunteer section",
-    "publications": "QH profiles have no publications section",
-    "interests": "QH profiles have no interests section",
-    "references": "QH profiles have no references section",
-    "meta": "document metadata is written anew on export",
-}
-
 SKILL_LEVELS = {
     "beginner": "beginner",
     "novice": "beginner",
     "basic": "beginner",
     "elementary": "beginner",
+    "junior": "beginner",
     "intermediate": "intermediate",
+    "middle": "intermediate",
     "advanced": "advanced",
+    "senior": "advanced",
     "expert": "expert",
     "master": "expert",
 }
-NATIVE = {"native", "native speaker", "mother tongue", "first language", "родной", "носитель"}
-_CEFR = re.compile(r"^\s*([ABC][12])\b", re.IGNORECASE)
+_CEFR = re.compile(r"^\s*([ABC][12])\s*$", re.IGNORECASE)
 
-
-@dataclass
-class Unmapped:
-    path: str
-    reason: str
-
-
-@dataclass
-class Normalised:
-    path: str
-    original: str
-    stored: str
-
-
-@dataclass
-class MappedResume:
-    """A JSON Resume document read into QH values, with what did not fit."""
-
-    personal: dict[str, Any] = field(default_factory=dict)
-    sections: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
-    unmapped: list[Unmapped] = field(default_factory=list)
-    normalised: list[Normalised] = field(default_factory=list)
+# What an item of a section needs; an item without it is left out (and reported).
+REQUIRED = {
+    "experience": ("company", "position", "start_date"),
+    "volunteer": ("organization",),
+    "education": ("institution",),
+    "achievements": ("title",),
+    "certificates": ("name",),
+    "publications": ("name",),
+    "skills": ("name",),
+    "languages": ("name",),
+    "interests": ("name",),
+    "references": (),
+    "projects": ("name",),
+}
 
 
 @cache
@@ -162,26 +174,19 @@ def schema_errors(document: Any, limit: int = 50) -> list[tuple[str, str]]:
     return errors
 
 
-def _present(value: Any) -> bool:
-    return value not in (None, "", [], {})
-
-
-def _take(
-    source: dict[str, Any],
-    mapping: dict[str, str],
-    path: str,
-    out: MappedResume,
-    skip: set[str] = frozenset(),  # type: ignore[assignment]
-) -> dict[str, Any]:
+def take(source: dict[str, Any], mapping: dict[str, str], path: str, out: Mapped) -> dict[str, Any]:
+    """The mapped fields of ``source`` (empty values and blank list entries left out);
+    keys the mapping does not know are reported as unmapped."""
     values: dict[str, Any] = {}
     for key, value in source.items():
-        if key in skip:
+        if key not in mapping:
+            if present(value):
+                out.unmapped.append(Unmapped(f"{path}.{key}", "QH has no field for it"))
             continue
-        if key in mapping:
-            if _present(value):
-                values[mapping[key]] = value
-        elif _present(value):
-            out.unmapped.append(Unmapped(f"{path}.{key}", "QH has no field for it"))
+        if isinstance(value, list):
+            value = [v for v in value if not (isinstance(v, str) and not v.strip())]
+        if present(value):
+            values[mapping[key]] = value
     return values
 
 
@@ -190,136 +195,135 @@ def skill_level(value: str) -> str | None:
 
 
 def language_level(value: str) -> str | None:
-    if value.strip().casefold() in NATIVE:
-        return "native"
-    match = _CEFR.match(value)
-    return match.group(1).upper() if match else None
+    """CEFR or native from a code (``b2``), LinkedIn's and the usual English and Russian
+    words (``Fluent``, ``Professional working proficiency``, ``родной``): ``qh.nlp``."""
+    if match := _CEFR.match(value):
+        return match.group(1).upper()
+    return cefr_level(value)
 
 
-REQUIRED = {
-    "experience": ("company", "position", "start_date"),
-    "education": ("institution",),
-    "achievements": ("title",),
-    "certificates": ("name",),
-    "skills": ("name",),
-    "languages": ("name", "level"),
-    "projects": ("name",),
-}
+def code_of_language(name: str) -> str | None:
+    """The ISO 639-1 code of a language written as a code, an English name or a Russian
+    or English word for it (``русский``)."""
+    code = language_code(name)
+    if code:
+        return code
+    found = find_languages(name)
+    return found[0].code if len(found) == 1 else None
 
 
-def read_resume(document: dict[str, Any]) -> MappedResume:
+def note_levels(section: str, path: str, values: dict[str, Any], out: Mapped) -> None:
+    """Read the level wording of a skill or a language (kept as written in ``level_text``)."""
+    text = values.get("level_text")
+    if section == "skills" and text:
+        level = skill_level(text)
+        values["level"] = level
+        field = f"{path}.level"
+        if level is None:
+            out.normalised.append(Normalised(field, text, "level unknown (wording kept)"))
+        elif level != text:
+            out.normalised.append(Normalised(field, text, level))
+    if section == "languages":
+        name = values.get("name")
+        if name and (code := code_of_language(name)):
+            values["code"] = code
+        if text:
+            level = language_level(text)
+            values["level"] = level
+            field = f"{path}.fluency"
+            if level is None:
+                out.normalised.append(Normalised(field, text, "level unknown (wording kept)"))
+            elif level != text:
+                out.normalised.append(Normalised(field, text, level))
+
+
+def read_resume(document: dict[str, Any]) -> Mapped:
     """Map a schema-valid JSON Resume document to QH values."""
-    out = MappedResume()
+    out = Mapped(fmt="jsonresume", personal_namer=jr_personal_field)
+    keys = {jr for jr, _ in SECTIONS.values()} | {"$schema", "basics"}
     for key, value in document.items():
-        if key == "$schema" or key == "basics" or any(key == jr for jr, _ in SECTIONS.values()):
+        if key in keys:
             continue
-        if _present(value):
-            out.unmapped.append(
-                Unmapped(key, UNMAPPED_SECTIONS.get(key, "QH profiles have no such section"))
-            )
+        if key == "meta":
+            out.unmapped.append(Unmapped(key, "document metadata is written anew on export"))
+        elif present(value):
+            out.unmapped.append(Unmapped(key, "QH profiles have no such section"))
 
     basics = document.get("basics") or {}
-    if basics:
-        out.personal = _take(basics, BASICS, "basics", out, skip={"location", "profiles", "image"})
-        if _present(basics.get("image")):
-            out.unmapped.append(Unmapped("basics.image", "QH profiles keep no photo"))
-        location = basics.get("location") or {}
-        if location:
-            out.personal["location"] = _take(location, LOCATION, "basics.location", out) or None
+    location = basics.get("location") or {}
+    profiles = basics.get("profiles") or []
+    out.personal = take(
+        {k: v for k, v in basics.items() if k not in ("location", "profiles")},
+        BASICS,
+        "basics",
+        out,
+    )
+    if "location" in basics:
+        out.personal["location"] = take(location, LOCATION, "basics.location", out) or None
+    if "profiles" in basics:
         links = []
-        for index, profile in enumerate(basics.get("profiles") or []):
-            path = f"basics.profiles[{index}]"
-            link = _take(profile, PROFILE_LINK, path, out)
-            if not link.get("url") or not link.get("network"):
-                if link:
-                    out.unmapped.append(Unmapped(path, "a QH link needs both a network and a url"))
-                continue
-            links.append(link)
-        if "profiles" in basics:
-            out.personal["links"] = links
+        for index, profile in enumerate(profiles):
+            link = take(profile, PROFILE_LINK, f"basics.profiles[{index}]", out)
+            if link:
+                links.append(link)
+        out.personal["links"] = links
 
     for section, (key, mapping) in SECTIONS.items():
-        rows: list[tuple[str, dict[str, Any]]] = []
+        names = {qh: jr for jr, qh in mapping.items()}
+        if section == "languages":
+            names["level"] = "fluency"
+        if section == "skills":
+            names["level"] = "level"
+        rows = out.sections.setdefault(section, [])
         for index, item in enumerate(document.get(key) or []):
             path = f"{key}[{index}]"
-            values = _take(item, mapping, path, out)
-            if section == "skills" and "level" in values:
-                level = skill_level(values["level"])
-                if level is None:
-                    out.unmapped.append(
-                        Unmapped(
-                            f"{path}.level",
-                            "not a QH skill level (beginner, intermediate, advanced, expert)",
-                        )
-                    )
-                    del values["level"]
-                else:
-                    if level != values["level"]:
-                        out.normalised.append(Normalised(f"{path}.level", values["level"], level))
-                    values["level"] = level
-            if section == "languages":
-                fluency = values.get("level")
-                level = language_level(fluency) if fluency else None
-                if fluency and level is None:
-                    out.unmapped.append(
-                        Unmapped(f"{path}.fluency", "not a CEFR level (A1…C2) or native")
-                    )
-                values["level"] = level
-                name = values.get("name")
-                if name and len(name) == 2 and language_code(name):
-                    values["code"] = name.lower()
-                    values["name"] = None
-                elif name and (code := language_code(name)):
-                    values["code"] = code
-            missing = [name for name in REQUIRED[section] if not values.get(name)]
-            if missing:
-                names = ", ".join(_jr_name(section, name) for name in missing)
-                out.unmapped.append(Unmapped(path, f"left out: QH needs {names}"))
+            values = take(item, mapping, path, out)
+            if not values:
+                if present(item):
+                    out.unmapped.append(Unmapped(path, "left out: nothing QH can keep"))
                 continue
-            rows.append((path, values))
-        if key in document:
-            out.sections[section] = rows
+            note_levels(section, path, values, out)
+            missing = [names.get(f, f) for f in REQUIRED[section] if not values.get(f)]
+            if missing:
+                out.unmapped.append(Unmapped(path, f"left out: QH needs {', '.join(missing)}"))
+                continue
+            rows.append((path, values, names))
     return out
 
 
-def _jr_name(section: str, qh_field: str) -> str:
-    if section == "languages" and qh_field == "level":
-        return "fluency (a CEFR level or native)"
-    for jr, qh in SECTIONS[section][1].items():
-        if qh == qh_field:
-            return jr
-    return qh_field
-
-
-def jr_field(section: str, path: str, qh_field: str) -> str:
-    """The JSON Resume path of a QH field of an imported item (for error messages)."""
-    name, _, rest = qh_field.partition("[")
-    return f"{path}.{_jr_name(section, name)}" + (f"[{rest}" if rest else "")
-
-
 def jr_personal_field(qh_field: str) -> str:
-    inverse = {qh: jr for jr, qh in BASICS.items()}
-    if qh_field in inverse:
-        return f"basics.{inverse[qh_field]}"
-    if qh_field.startswith("location."):
+    """The JSON Resume path of a personal field (for error messages)."""
+    root, sep, rest = qh_field.partition(".")
+    if root.startswith("links"):
+        return "basics.profiles" + qh_field[len("links") :]
+    if root == "location" and sep:
         inverse_location = {qh: jr for jr, qh in LOCATION.items()}
-        name = qh_field.removeprefix("location.")
-        return f"basics.location.{inverse_location.get(name, name)}"
-    if qh_field.startswith("links["):
-        return "basics.profiles" + qh_field.removeprefix("links")
-    return f"basics.{qh_field}"
-
-
-# --- export --------------------------------------------------------------------------------
+        return f"basics.location.{inverse_location.get(rest, rest)}"
+    inverse = {qh: jr for jr, qh in BASICS.items()}
+    return f"basics.{inverse.get(qh_field, qh_field)}"
 
 
 def _put(target: dict[str, Any], key: str, value: Any) -> None:
-    if _present(value):
+    if present(value):
         target[key] = value
 
 
-def _level_label(level: str) -> str:
-    return "Native speaker" if level == "native" else level
+def fluency(item: dict[str, Any]) -> str | None:
+    """A language's level for JSON Resume: the candidate's wording while it still means the
+    stored level, else the level (``Native speaker`` or the CEFR code)."""
+    text, level = item.get("level_text"), item.get("level")
+    if text and (level is None or language_level(text) == level):
+        return str(text)
+    if level is None:
+        return None
+    return "Native speaker" if level == "native" else str(level)
+
+
+def skill_label(item: dict[str, Any]) -> str | None:
+    text, level = item.get("level_text"), item.get("level")
+    if text and (level is None or skill_level(text) == level):
+        return str(text)
+    return str(level).capitalize() if level else None
 
 
 def write_resume(document: dict[str, Any]) -> dict[str, Any]:
@@ -333,11 +337,11 @@ def write_resume(document: dict[str, Any]) -> dict[str, Any]:
     location = {
         jr: personal["location"][qh]
         for jr, qh in LOCATION.items()
-        if _present((personal.get("location") or {}).get(qh))
+        if present((personal.get("location") or {}).get(qh))
     }
     _put(basics, "location", location)
     links = [
-        {k: link[k] for k in ("network", "username", "url") if _present(link.get(k))}
+        {k: link[k] for k in ("network", "username", "url") if present(link.get(k))}
         for link in personal.get("links") or []
     ]
     _put(basics, "profiles", links)
@@ -349,10 +353,10 @@ def write_resume(document: dict[str, Any]) -> dict[str, Any]:
             entry: dict[str, Any] = {}
             for jr, qh in mapping.items():
                 value = item.get(qh)
-                if section == "skills" and qh == "level" and value:
-                    value = value.capitalize()
-                if section == "languages" and qh == "level":
-                    value = _level_label(value)
+                if section == "skills" and qh == "level_text":
+                    value = skill_label(item)
+                if section == "languages" and qh == "level_text":
+                    value = fluency(item)
                 if section == "languages" and qh == "name" and not value:
                     value = language_name(item.get("code") or "") or item.get("code")
                 _put(entry, jr, value)

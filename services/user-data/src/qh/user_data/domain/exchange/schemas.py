@@ -10,12 +10,14 @@ from msgspec import Struct
 from qh.user_data.domain.profiles import schemas
 from qh.user_data.domain.profiles.sections import SECTIONS
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+# 1.0: the seven first sections; 1.1: every JSON Resume section, a photo, level wording.
+READABLE_SCHEMA_VERSIONS = ("1.0", "1.1")
 
 ProfileDocument: type[Struct] = msgspec.defstruct(
     "ProfileDocument",
     [
-        ("schema_version", Literal["1.0"]),
+        ("schema_version", Literal["1.1"]),
         ("personal", schemas.PersonalData),
         *((name, list[spec.out]) for name, spec in SECTIONS.items()),  # type: ignore[name-defined]
     ],
@@ -36,11 +38,15 @@ class JsonResumeDocument(Struct, kw_only=True):
     schema_: str = msgspec.field(name="$schema")
     basics: dict[str, Any]
     work: list[dict[str, Any]]
+    volunteer: list[dict[str, Any]]
     education: list[dict[str, Any]]
     awards: list[dict[str, Any]]
     certificates: list[dict[str, Any]]
+    publications: list[dict[str, Any]]
     skills: list[dict[str, Any]]
     languages: list[dict[str, Any]]
+    interests: list[dict[str, Any]]
+    references: list[dict[str, Any]]
     projects: list[dict[str, Any]]
     meta: dict[str, Any]
 
@@ -61,9 +67,10 @@ class NormalisedEntry(Struct, kw_only=True):
 
 
 class ImportReport(Struct, kw_only=True):
-    """What an import did: items added or updated per section, and what it could not map."""
+    """What an import did: items added, updated or removed per section, what the profile
+    has no place for (`unmapped`) and what is stored in another notation (`normalised`)."""
 
-    format: Literal["jsonresume"]
+    format: Literal["jsonresume", "qh", "linkedin"]
     mode: Literal["replace", "merge"]
     revision: int
     imported: dict[str, int]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 from uuid import UUID
 
@@ -13,9 +12,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from qh.kit.problems import BadRequest, FieldError, InvalidValue
+from qh.kit.problems import FieldError, InvalidValue
 from qh.user_data.db.models import Profile, ProfileExport
-from qh.user_data.domain.exchange import jsonresume
+from qh.user_data.domain.exchange import jsonresume, linkedin
+from qh.user_data.domain.exchange.mapped import Mapped, item_field
+from qh.user_data.domain.exchange.qh import read_qh
 from qh.user_data.domain.exchange.schemas import (
     SCHEMA_VERSION,
     ImportReport,
@@ -26,17 +27,9 @@ from qh.user_data.domain.exchange.schemas import (
 from qh.user_data.domain.profiles import schemas
 from qh.user_data.domain.profiles.sections import SECTIONS
 from qh.user_data.domain.profiles.services import PERSONAL, ProfileService
+from qh.user_data.domain.profiles.shape import decode_object, lenient, without_shaped
 
 log = structlog.get_logger("qh.user_data.exchange")
-_MSGSPEC_PATH = re.compile(r"`\$\.([\w.\[\]]+)`")
-QH_ONLY_PERSONAL = (
-    "birth_date",
-    "citizenship",
-    "desired_position",
-    "desired_salary",
-    "relocation",
-    "resume_languages",
-)
 
 
 class ExchangeService:
@@ -105,21 +98,41 @@ class ExchangeService:
     async def import_jsonresume(
         self, user_id: UUID, body: bytes, *, mode: Literal["replace", "merge"]
     ) -> ImportReport:
-        document = self._decode(body)
+        document = decode_object(body, "The document")
         problems = jsonresume.schema_errors(document)
         if problems:
             raise InvalidValue(
                 "The document is not a valid JSON Resume (schema v1.0.0)",
                 errors=[FieldError(path, message) for path, message in problems],
             )
-        mapped = jsonresume.read_resume(document)
+        return await self.import_mapped(user_id, jsonresume.read_resume(document), mode=mode)
+
+    async def import_qh(
+        self, user_id: UUID, body: bytes, *, mode: Literal["replace", "merge"]
+    ) -> ImportReport:
+        return await self.import_mapped(
+            user_id, read_qh(decode_object(body, "The document")), mode=mode
+        )
+
+    async def import_linkedin(
+        self, user_id: UUID, body: bytes, *, mode: Literal["replace", "merge"]
+    ) -> ImportReport:
+        mapped = linkedin.read_archive(body, linkedin.limits_of(self.settings))
+        return await self.import_mapped(user_id, mapped, mode=mode)
+
+    async def import_mapped(
+        self, user_id: UUID, mapped: Mapped, *, mode: Literal["replace", "merge"]
+    ) -> ImportReport:
+        """Check every value of ``mapped`` (422 naming each problem by the document's path,
+        nothing changed), then write it: ``replace`` makes it the profile (every section it
+        leaves out is emptied), ``merge`` updates matching items and adds the rest."""
         profile = await self.profiles.locked(user_id)
         personal, sections, errors = self._check(profile, mapped, mode)
         if errors:
             raise InvalidValue("The document has values a profile cannot hold", errors=errors)
 
         report = ImportReport(
-            format="jsonresume",
+            format=mapped.fmt,  # type: ignore[arg-type]
             mode=mode,
             revision=profile.revision,
             imported={},
@@ -131,93 +144,72 @@ class ExchangeService:
                 for n in mapped.normalised
             ],
         )
-        self._note_normalised(report, mapped.personal, personal)
+        self._note_normalised(report, mapped, personal)
         changed: set[str] = set()
         for name in schemas.PersonalDataIn.__struct_fields__:
             if name in personal and getattr(profile, name) != personal[name]:
                 setattr(profile, name, personal[name])
                 changed.add(PERSONAL)
-        for name, rows in sections.items():
-            if await self._write_section(profile, name, rows, mode, report):
+        names = SECTIONS if mode == "replace" else sections
+        for name in names:
+            if await self._write_section(profile, name, sections.get(name, []), mode, report):
                 changed.add(name)
         if changed:
             await self.profiles.changed(profile, changed)
         report.revision = profile.revision
         return report
 
-    @staticmethod
-    def _decode(body: bytes) -> dict[str, Any]:
-        try:
-            document = msgspec.json.decode(body)
-        except (msgspec.DecodeError, RecursionError) as exc:
-            raise BadRequest(f"The body is not JSON: {exc}") from None
-        if not isinstance(document, dict):
-            raise InvalidValue.field("$", "a JSON Resume document is a JSON object")
-        return document
-
     def _check(
-        self, profile: Profile, mapped: jsonresume.MappedResume, mode: str
+        self, profile: Profile, mapped: Mapped, mode: str
     ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], list[FieldError]]:
-        errors: list[FieldError] = []
+        errors: list[FieldError] = list(mapped.errors)
         if mode == "replace":
-            personal = {name: getattr(profile, name) for name in QH_ONLY_PERSONAL}
-            personal.update(mapped.personal)
+            raw = {name: getattr(profile, name) for name in mapped.keep_personal}
         else:
-            personal = self.profiles.personal_values(profile)
-            personal.update({k: v for k, v in mapped.personal.items()})
-        personal = self._shaped(
-            personal, schemas.PersonalDataIn, jsonresume.jr_personal_field, errors
-        )
-        if personal:
-            for error in self.profiles.check_personal(personal):
-                errors.append(FieldError(jsonresume.jr_personal_field(error.field), error.message))
+            raw = self.profiles.personal_values(profile)
+        raw.update(mapped.personal)
+        shape: list[FieldError] = []
+        personal = lenient(raw, schemas.PersonalDataIn, "", shape)
+        rules = without_shaped(self.profiles.check_personal(personal), shape)
+        for error in [*shape, *rules]:
+            errors.append(FieldError(mapped.personal_namer(error.field), error.message))
         sections: dict[str, list[dict[str, Any]]] = {}
         for name, rows in mapped.sections.items():
             spec = SECTIONS[name]
             checked = []
-            for path, values in rows:
-                shaped = self._shaped(
-                    values,
-                    spec.create,
-                    lambda f, n=name, p=path: jsonresume.jr_field(n, p, f),
-                    errors,
-                )
-                if not shaped:
-                    continue
-                for error in self.profiles.check_item(spec, shaped):
-                    errors.append(
-                        FieldError(jsonresume.jr_field(name, path, error.field), error.message)
-                    )
-                checked.append(shaped)
+            for path, values, names in rows:
+                shape = []
+                item = lenient(values, spec.create, "", shape)
+                rules = without_shaped(self.profiles.check_item(spec, item), shape)
+                for error in [*shape, *rules]:
+                    errors.append(FieldError(item_field(path, names, error.field), error.message))
+                item.pop("order", None)
+                checked.append(item)
             sections[name] = checked
         return personal, sections, errors
 
     @staticmethod
-    def _shaped(
-        values: dict[str, Any], struct: type[msgspec.Struct], where: Any, errors: list[FieldError]
-    ) -> dict[str, Any]:
-        """Apply the wire type's shape rules (lengths, enums) to mapped values."""
-        try:
-            return msgspec.to_builtins(msgspec.convert(values, struct))  # type: ignore[no-any-return]
-        except msgspec.ValidationError as exc:
-            match = _MSGSPEC_PATH.search(str(exc))
-            field = where(match.group(1)) if match else where("")
-            errors.append(FieldError(field, str(exc).split(" - at ")[0]))
-            return {}
-
-    @staticmethod
-    def _note_normalised(
-        report: ImportReport, given: dict[str, Any], stored: dict[str, Any]
-    ) -> None:
+    def _note_normalised(report: ImportReport, mapped: Mapped, stored: dict[str, Any]) -> None:
+        given = mapped.personal
         for name in ("phone", "email"):
             if given.get(name) and stored.get(name) and given[name] != stored[name]:
                 report.normalised.append(
                     NormalisedEntry(
-                        path=jsonresume.jr_personal_field(name),
+                        path=mapped.personal_namer(name),
                         original=given[name],
                         stored=stored[name],
                     )
                 )
+        location = given.get("location") or {}
+        code = (stored.get("location") or {}).get("country_code")
+        if location.get("country_code") and code and location["country_code"] != code:
+            report.normalised.append(
+                NormalisedEntry(
+                    path=mapped.personal_namer("location.country_code"),
+                    original=location["country_code"],
+                    stored=code,
+                )
+            )
 
     async def _write_section(
         self,
@@ -232,6 +224,9 @@ class ExchangeService:
         new: list[dict[str, Any]] = []
         updated = 0
         if mode == "replace":
+            current = [{f: getattr(item, f) for f in spec.fields} for item in existing]
+            if current == [{f: row.get(f) for f in spec.fields} for row in rows]:
+                return False  # the section already is what the document says
             if existing:
                 await self.session.execute(
                     delete(spec.model).where(spec.model.user_id == profile.user_id)

@@ -9,13 +9,14 @@ from uuid import UUID
 from litestar import Controller, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, QueryParameter, RawBody
 
 from qh.kit.auth import Principal
 from qh.kit.problems import PROBLEM_JSON, ProblemBody
 from qh.user_data.domain.profiles import schemas
 from qh.user_data.domain.profiles.sections import SECTIONS, SectionSpec
 from qh.user_data.domain.profiles.services import ProfileService
+from qh.user_data.domain.profiles.shape import decode_object
 
 _PROBLEM_TEXT = {
     400: "Malformed request (not JSON, or a parameter of the wrong type)",
@@ -66,24 +67,24 @@ class PersonalDataController(Controller):
 
     @put("/", summary="Replace your personal data", responses=problems(400, 415, 422))
     async def replace(
-        self, profiles: Profiles, principal: Caller, data: JSONBody[schemas.PersonalDataIn]
+        self, profiles: Profiles, principal: Caller, body: RawBody
     ) -> schemas.PersonalData:
         """Replace all personal data; a field left out is cleared. The phone is stored in
         E.164, country codes upper case, the e-mail normalised."""
-        return await profiles.replace_personal(principal.id, data)
+        return await profiles.replace_personal(principal.id, decode_object(body))
 
     @patch("/", summary="Change some of your personal data", responses=problems(400, 415, 422))
     async def change(
-        self, profiles: Profiles, principal: Caller, data: JSONBody[schemas.PersonalDataPatch]
+        self, profiles: Profiles, principal: Caller, body: RawBody
     ) -> schemas.PersonalData:
         """Change the fields given; a field left out stays, `null` clears it. `location`,
         `links` and `desired_salary` are replaced as a whole."""
-        return await profiles.patch_personal(principal.id, data)
+        return await profiles.patch_personal(principal.id, decode_object(body))
 
 
 def section_controller(spec: SectionSpec) -> type[Controller]:
     """The five routes of one section, typed with that section's wire types."""
-    create_type, patch_type, out_type, page_type = spec.create, spec.patch, spec.out, spec.page
+    out_type, page_type = spec.out, spec.page
     noun = spec.title.lower()
 
     class SectionController(Controller):
@@ -112,10 +113,10 @@ def section_controller(spec: SectionSpec) -> type[Controller]:
             self,
             profiles: Profiles,
             principal: Caller,
-            data: JSONBody[create_type],  # type: ignore[valid-type]
+            body: RawBody,
         ) -> out_type:  # type: ignore[valid-type]
             """Add an item, first in the section unless `order` says where."""
-            return await profiles.create_item(principal.id, spec, data)
+            return await profiles.create_item(principal.id, spec, decode_object(body))
 
         @get(
             "/{item_id:uuid}",
@@ -140,10 +141,12 @@ def section_controller(spec: SectionSpec) -> type[Controller]:
             profiles: Profiles,
             principal: Caller,
             item_id: FromPath[UUID],
-            data: JSONBody[create_type],  # type: ignore[valid-type]
+            body: RawBody,
         ) -> out_type:  # type: ignore[valid-type]
             """Replace every field of the item; it keeps its place unless `order` is given."""
-            return await profiles.update_item(principal.id, spec, item_id, data, replace=True)
+            return await profiles.update_item(
+                principal.id, spec, item_id, decode_object(body), replace=True
+            )
 
         @patch(
             "/{item_id:uuid}",
@@ -156,10 +159,12 @@ def section_controller(spec: SectionSpec) -> type[Controller]:
             profiles: Profiles,
             principal: Caller,
             item_id: FromPath[UUID],
-            data: JSONBody[patch_type],  # type: ignore[valid-type]
+            body: RawBody,
         ) -> out_type:  # type: ignore[valid-type]
             """Change the fields given (`null` clears one); set `order` to move the item."""
-            return await profiles.update_item(principal.id, spec, item_id, data, replace=False)
+            return await profiles.update_item(
+                principal.id, spec, item_id, decode_object(body), replace=False
+            )
 
         @delete(
             "/{item_id:uuid}",

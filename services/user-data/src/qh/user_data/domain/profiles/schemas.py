@@ -26,11 +26,13 @@ def _line(max_length: int, description: str, *, required: bool = False) -> Meta:
     return Meta(min_length=1 if required else 0, max_length=max_length, description=description)
 
 
-Name = Annotated[str, _line(300, "A name as the candidate writes it (plain text)", required=True)]
-Title = Annotated[str, _line(200, "A title or position (plain text)", required=True)]
-Line = Annotated[str, _line(200, "One line of plain text")]
-ShortLine = Annotated[str, _line(100, "One short line of plain text")]
-Text = Annotated[str, Meta(max_length=5000, description="Plain text; new lines are kept")]
+# Limits fit what people write (a dissertation title as a grade, a long company name) and
+# stop abuse; the whole request is bounded too.
+Name = Annotated[str, _line(500, "A name as the candidate writes it (plain text)", required=True)]
+Title = Annotated[str, _line(300, "A title or position (plain text)", required=True)]
+Line = Annotated[str, _line(500, "One line of plain text")]
+ShortLine = Annotated[str, _line(200, "One short line of plain text")]
+Text = Annotated[str, Meta(max_length=20_000, description="Plain text; new lines are kept")]
 Url = Annotated[str, Meta(max_length=2048, description="An http or https URL")]
 PartialDate = Annotated[
     str,
@@ -50,12 +52,21 @@ LanguageCode = Annotated[
     str, Meta(min_length=2, max_length=2, description="ISO 639-1 language code", examples=["ru"])
 ]
 Lines = Annotated[
-    list[Annotated[str, Meta(max_length=500)]],
-    Meta(max_length=50, description="Short plain-text lines, in the candidate's order"),
+    list[Annotated[str, Meta(max_length=2000)]],
+    Meta(max_length=100, description="Short plain-text lines, in the candidate's order"),
 ]
 Keywords = Annotated[
-    list[Annotated[str, Meta(max_length=100)]],
-    Meta(max_length=50, description="Keywords, in the candidate's order"),
+    list[Annotated[str, Meta(max_length=200)]],
+    Meta(max_length=100, description="Keywords, in the candidate's order"),
+]
+Image = Annotated[str, Meta(max_length=2048, description="An http or https URL of a photo")]
+LevelText = Annotated[
+    str,
+    Meta(
+        max_length=200,
+        description="The level as the candidate wrote it (`Fluent`, `родной`, `Master`); "
+        "exported instead of `level` while it still means that level",
+    ),
 ]
 Order = Annotated[
     int,
@@ -70,19 +81,20 @@ Order = Annotated[
 class Location(Struct, kw_only=True, forbid_unknown_fields=True):
     """Where the candidate lives."""
 
-    city: Annotated[str, _line(100, "City")] | None = None
-    region: Annotated[str, _line(100, "Region, state or province")] | None = None
+    city: Annotated[str, _line(200, "City")] | None = None
+    region: Annotated[str, _line(200, "Region, state or province")] | None = None
     country_code: Country | None = None
-    address: Annotated[str, Meta(max_length=500, description="Street address")] | None = None
-    postal_code: Annotated[str, _line(20, "Postal code")] | None = None
+    address: Annotated[str, Meta(max_length=1000, description="Street address")] | None = None
+    postal_code: Annotated[str, _line(40, "Postal code")] | None = None
 
 
 class Link(Struct, kw_only=True, forbid_unknown_fields=True):
-    """A page of the candidate on the web: a social network, a code host, a portfolio."""
+    """A page of the candidate on the web: a social network, a code host, a portfolio.
+    At least one of `network`, `url` and `username`."""
 
-    network: Annotated[str, _line(50, "Network or site name, e.g. GitHub", required=True)]
-    url: Url
-    username: Annotated[str, _line(100, "User name on that network")] | None = None
+    network: Annotated[str, _line(100, "Network or site name, e.g. GitHub")] | None = None
+    url: Url | None = None
+    username: Annotated[str, _line(300, "User name on that network")] | None = None
 
 
 class Salary(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -92,7 +104,7 @@ class Salary(Struct, kw_only=True, forbid_unknown_fields=True):
     currency: Annotated[str, Meta(min_length=3, max_length=3, description="ISO 4217 code")]
 
 
-Links = Annotated[list[Link], Meta(max_length=20, description="Pages on the web")]
+Links = Annotated[list[Link], Meta(max_length=50, description="Pages on the web")]
 ResumeLanguages = Annotated[
     list[ResumeLanguage],
     Meta(max_length=2, description="Languages the candidate's resumes are written in"),
@@ -102,8 +114,8 @@ ResumeLanguages = Annotated[
 class PersonalDataIn(Struct, kw_only=True, forbid_unknown_fields=True):
     """Personal data for ``PUT /me``: replaces all of it (a field left out is cleared)."""
 
-    full_name: Annotated[str, _line(200, "Full name as it should appear on a resume")] | None = None
-    headline: Annotated[str, _line(200, "One line under the name, e.g. the profession")] | None = (
+    full_name: Annotated[str, _line(300, "Full name as it should appear on a resume")] | None = None
+    headline: Annotated[str, _line(500, "One line under the name, e.g. the profession")] | None = (
         None
     )
     email: Annotated[str, Meta(max_length=320, description="Contact e-mail")] | None = None
@@ -111,6 +123,7 @@ class PersonalDataIn(Struct, kw_only=True, forbid_unknown_fields=True):
         Annotated[str, Meta(max_length=40, description="Any notation; stored as E.164")] | None
     ) = None
     website: Url | None = None
+    image: Image | None = None
     location: Location | None = None
     links: Links = msgspec.field(default_factory=list)
     summary: Text | None = None
@@ -125,11 +138,12 @@ class PersonalDataIn(Struct, kw_only=True, forbid_unknown_fields=True):
 class PersonalDataPatch(Struct, kw_only=True, forbid_unknown_fields=True):
     """Personal data for ``PATCH /me``: a field left out stays, ``null`` clears it."""
 
-    full_name: Annotated[str, _line(200, "Full name")] | UnsetType | None = UNSET
-    headline: Annotated[str, _line(200, "Headline")] | UnsetType | None = UNSET
+    full_name: Annotated[str, _line(300, "Full name")] | UnsetType | None = UNSET
+    headline: Annotated[str, _line(500, "Headline")] | UnsetType | None = UNSET
     email: Annotated[str, Meta(max_length=320)] | UnsetType | None = UNSET
     phone: Annotated[str, Meta(max_length=40)] | UnsetType | None = UNSET
     website: Url | UnsetType | None = UNSET
+    image: Image | UnsetType | None = UNSET
     location: Location | UnsetType | None = UNSET
     links: Links | UnsetType | None = UNSET
     summary: Text | UnsetType | None = UNSET
@@ -150,6 +164,7 @@ class PersonalData(Struct, kw_only=True):
     email: str | None
     phone: str | None
     website: str | None
+    image: str | None
     location: Location | None
     links: list[Link]
     summary: str | None
@@ -175,7 +190,7 @@ class EducationIn(Struct, kw_only=True, forbid_unknown_fields=True):
     url: Url | None = None
     start_date: PartialDate | None = None
     end_date: PartialDate | None = None
-    grade: Annotated[str, _line(50, "Grade or GPA as written")] | None = None
+    grade: Annotated[str, _line(500, "Grade, GPA or thesis as written")] | None = None
     courses: Lines = msgspec.field(default_factory=list)
     order: Order | None = None
 
@@ -199,19 +214,22 @@ class ExperienceIn(Struct, kw_only=True, forbid_unknown_fields=True):
 class SkillIn(Struct, kw_only=True, forbid_unknown_fields=True):
     """A skill, with how well and how long the candidate has practised it."""
 
-    name: Annotated[str, _line(100, "Skill name", required=True)]
+    name: Annotated[str, _line(200, "Skill name", required=True)]
     level: SkillLevel | None = None
+    level_text: LevelText | None = None
     years: Annotated[int, Meta(ge=0, le=70, description="Years of practice")] | None = None
     keywords: Keywords = msgspec.field(default_factory=list)
     order: Order | None = None
 
 
 class LanguageIn(Struct, kw_only=True, forbid_unknown_fields=True):
-    """A language the candidate speaks: a name, an ISO 639-1 code, or both."""
+    """A language the candidate speaks: a name, an ISO 639-1 code, or both; its level
+    (`null` when unknown) and the wording it was given in, if any."""
 
     name: ShortLine | None = None
     code: LanguageCode | None = None
-    level: Annotated[LanguageLevel, Meta(description="CEFR level A1…C2, or native")]
+    level: Annotated[LanguageLevel, Meta(description="CEFR level A1…C2, or native")] | None = None
+    level_text: LevelText | None = None
     order: Order | None = None
 
 
@@ -241,11 +259,51 @@ class ProjectIn(Struct, kw_only=True, forbid_unknown_fields=True):
     name: Name
     description: Text | None = None
     url: Url | None = None
-    entity: Annotated[str, _line(200, "Organisation the project was for")] | None = None
-    type: Annotated[str, _line(100, "Kind of project, e.g. application")] | None = None
+    entity: Annotated[str, _line(500, "Organisation the project was for")] | None = None
+    type: Annotated[str, _line(200, "Kind of project, e.g. application")] | None = None
     start_date: PartialDate | None = None
     end_date: PartialDate | None = None
     roles: Keywords = msgspec.field(default_factory=list)
     highlights: Lines = msgspec.field(default_factory=list)
     keywords: Keywords = msgspec.field(default_factory=list)
+    order: Order | None = None
+
+
+class VolunteerIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    """Volunteer work: an organisation and what the candidate did there."""
+
+    organization: Name
+    position: Line | None = None
+    url: Url | None = None
+    start_date: PartialDate | None = None
+    end_date: PartialDate | None = None
+    description: Text | None = None
+    highlights: Lines = msgspec.field(default_factory=list)
+    order: Order | None = None
+
+
+class PublicationIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    """An article, a book, a paper or a talk the candidate published."""
+
+    name: Name
+    publisher: Line | None = None
+    release_date: PartialDate | None = None
+    url: Url | None = None
+    description: Text | None = None
+    order: Order | None = None
+
+
+class InterestIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    """An interest outside work, with keywords."""
+
+    name: Name
+    keywords: Keywords = msgspec.field(default_factory=list)
+    order: Order | None = None
+
+
+class ReferenceIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    """A reference: who recommends the candidate and what they say (at least one)."""
+
+    name: Line | None = None
+    reference: Text | None = None
     order: Order | None = None

@@ -1,4 +1,4 @@
-"""The seven sections of a profile, each described once: its table, its wire types, its
+"""The eleven sections of a profile (one for each JSON Resume section), each described once: its table, its wire types, its
 value rules and how two items are recognised as the same one when merging an import."""
 
 from __future__ import annotations
@@ -102,6 +102,11 @@ def _language_rule(checker: Checker, values: dict[str, Any]) -> None:
         checker.fail("name", "give the language's name or its ISO 639-1 code")
 
 
+def _reference_rule(checker: Checker, values: dict[str, Any]) -> None:
+    if not values.get("name") and not values.get("reference"):
+        checker.fail("reference", "give who the reference is or what they say")
+
+
 def _spec(
     name: str,
     title: str,
@@ -189,7 +194,7 @@ SECTIONS: dict[str, SectionSpec] = {
             "Skills",
             models.Skill,
             schemas.SkillIn,
-            {"name": L, "keywords": Kind.LINES},
+            {"name": L, "level_text": L, "keywords": Kind.LINES},
             ("name",),
             lambda v: (_fold(v.get("name")),),
         ),
@@ -198,7 +203,7 @@ SECTIONS: dict[str, SectionSpec] = {
             "Languages",
             models.Language,
             schemas.LanguageIn,
-            {"name": L, "code": Kind.LANGUAGE},
+            {"name": L, "code": Kind.LANGUAGE, "level_text": L},
             (),
             lambda v: (
                 v.get("code") or language_code(str(v.get("name") or "")) or _fold(v.get("name")),
@@ -243,6 +248,62 @@ SECTIONS: dict[str, SectionSpec] = {
             ("name",),
             lambda v: (_fold(v.get("name")),),
             (DateRange("start_date", "end_date"),),
+        ),
+        _spec(
+            "volunteer",
+            "Volunteer",
+            models.Volunteer,
+            schemas.VolunteerIn,
+            {
+                "organization": L,
+                "position": L,
+                "url": Kind.URL,
+                "start_date": Kind.DATE,
+                "end_date": Kind.DATE,
+                "description": T,
+                "highlights": Kind.LINES,
+            },
+            ("organization",),
+            lambda v: (
+                _fold(v.get("organization")),
+                _fold(v.get("position")),
+                v.get("start_date") or "",
+            ),
+            (DateRange("start_date", "end_date"),),
+        ),
+        _spec(
+            "publications",
+            "Publications",
+            models.Publication,
+            schemas.PublicationIn,
+            {
+                "name": L,
+                "publisher": L,
+                "release_date": Kind.PAST_DATE,
+                "url": Kind.URL,
+                "description": T,
+            },
+            ("name",),
+            lambda v: (_fold(v.get("name")),),
+        ),
+        _spec(
+            "interests",
+            "Interests",
+            models.Interest,
+            schemas.InterestIn,
+            {"name": L, "keywords": Kind.LINES},
+            ("name",),
+            lambda v: (_fold(v.get("name")),),
+        ),
+        _spec(
+            "references",
+            "References",
+            models.Reference,
+            schemas.ReferenceIn,
+            {"name": L, "reference": T},
+            (),
+            lambda v: (_fold(v.get("name")), _fold(v.get("reference"))),
+            extra_rule=_reference_rule,
         ),
     )
 }

@@ -20,11 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.contracts import PROFILE_UPDATED, ProfileUpdated
 from qh.kit.context import ServiceContext
-from qh.kit.problems import Conflict, InvalidValue
+from qh.kit.problems import Conflict, FieldError, InvalidValue
 from qh.user_data.db.models import Profile, ProfileExport, SectionItem
 from qh.user_data.domain.profiles import schemas
 from qh.user_data.domain.profiles.rules import Checker, Kind
 from qh.user_data.domain.profiles.sections import SECTIONS, SectionSpec
+from qh.user_data.domain.profiles.shape import lenient, without_shaped
 from qh.user_data.settings import UserDataSettings
 
 PERSONAL = "personal"
@@ -34,6 +35,7 @@ PERSONAL_KINDS = {
     "headline": Kind.LINE,
     "email": Kind.EMAIL,
     "website": Kind.URL,
+    "image": Kind.URL,
     "summary": Kind.TEXT,
     "birth_date": Kind.PAST_DATE,
     "citizenship": Kind.COUNTRY,
@@ -163,6 +165,7 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
             email=profile.email,
             phone=profile.phone,
             website=profile.website,
+            image=profile.image,
             location=msgspec.convert(profile.location, schemas.Location)
             if profile.location
             else None,
@@ -197,7 +200,9 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
             values["location"] = {k: v for k, v in location.items() if v is not None} or None
         checker.value(values, "phone", Kind.PHONE)
         for index, link in enumerate(values.get("links") or []):
-            checker.nested(f"links[{index}].").values(link, LINK_KINDS, required=("network", "url"))
+            checker.nested(f"links[{index}].").values(link, LINK_KINDS)
+            if not any(link.get(key) for key in LINK_KINDS):
+                checker.fail(f"links[{index}]", "give the network, the url or the user name")
         salary = values.get("desired_salary")
         if salary:
             checker.nested("desired_salary.").value(
@@ -207,8 +212,10 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
         values["resume_languages"] = list(dict.fromkeys(values.get("resume_languages") or []))
         return checker.errors
 
-    async def set_personal(self, profile: Profile, values: dict[str, Any]) -> bool:
-        errors = self.check_personal(values)
+    async def set_personal(
+        self, profile: Profile, values: dict[str, Any], shape_errors: Sequence[FieldError] = ()
+    ) -> bool:
+        errors = [*shape_errors, *without_shaped(self.check_personal(values), list(shape_errors))]
         if errors:
             raise InvalidValue("The personal data is not valid", errors=errors)
         changed = False
@@ -220,20 +227,21 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
             await self.changed(profile, [PERSONAL])
         return changed
 
-    async def replace_personal(
-        self, user_id: UUID, data: schemas.PersonalDataIn
-    ) -> schemas.PersonalData:
+    async def replace_personal(self, user_id: UUID, raw: dict[str, Any]) -> schemas.PersonalData:
+        """``raw``: the decoded JSON body, checked here field by field (every problem)."""
+        errors: list[FieldError] = []
+        values = lenient(raw, schemas.PersonalDataIn, "", errors)
         profile = await self.locked(user_id)
-        await self.set_personal(profile, msgspec.to_builtins(data))
+        await self.set_personal(profile, values, errors)
         return self.personal(profile)
 
-    async def patch_personal(
-        self, user_id: UUID, data: schemas.PersonalDataPatch
-    ) -> schemas.PersonalData:
+    async def patch_personal(self, user_id: UUID, raw: dict[str, Any]) -> schemas.PersonalData:
+        errors: list[FieldError] = []
+        changes = lenient(raw, schemas.PersonalDataPatch, "", errors)  # absent: left out
         profile = await self.locked(user_id)
         values = copy.deepcopy(self.personal_values(profile))
-        values.update(msgspec.to_builtins(data))  # UNSET fields are left out
-        await self.set_personal(profile, values)
+        values.update(changes)
+        await self.set_personal(profile, values, errors)
         return self.personal(profile)
 
     # --- sections ----------------------------------------------------------------------
@@ -284,16 +292,20 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
         spec.check(checker, values)
         return checker.errors
 
-    def _validated(self, spec: SectionSpec, values: dict[str, Any]) -> dict[str, Any]:
-        errors = self.check_item(spec, values)
+    def _validated(
+        self, spec: SectionSpec, values: dict[str, Any], shape_errors: list[FieldError]
+    ) -> dict[str, Any]:
+        errors = [*shape_errors, *without_shaped(self.check_item(spec, values), shape_errors)]
         if errors:
             raise InvalidValue(f"The {spec.name} item is not valid", errors=errors)
         return values
 
     async def create_item(
-        self, user_id: UUID, spec: SectionSpec, data: msgspec.Struct
+        self, user_id: UUID, spec: SectionSpec, raw: dict[str, Any]
     ) -> msgspec.Struct:
-        values = self._validated(spec, msgspec.structs.asdict(data))
+        """``raw``: the decoded JSON body, checked here field by field (every problem)."""
+        errors: list[FieldError] = []
+        values = self._validated(spec, lenient(raw, spec.create, "", errors), errors)
         profile = await self.locked(user_id)
         item = await self.add_items(profile, spec, [values], at=values.get("order") or 0)
         await self.changed(profile, [spec.name])
@@ -338,20 +350,21 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
         user_id: UUID,
         spec: SectionSpec,
         item_id: UUID,
-        data: msgspec.Struct,
+        raw: dict[str, Any],
         *,
         replace: bool,
     ) -> msgspec.Struct:
         profile = await self.locked(user_id)
         item = await self.get_item(user_id, spec, item_id)
-        incoming = msgspec.structs.asdict(data)
+        errors: list[FieldError] = []
+        incoming = lenient(raw, spec.create if replace else spec.patch, "", errors)
         if replace:
             values = incoming
         else:
             values = {name: getattr(item, name) for name in spec.fields}
-            values.update({k: v for k, v in incoming.items() if v is not msgspec.UNSET})
+            values.update(incoming)
         order = values.pop("order", None)
-        self._validated(spec, values)
+        self._validated(spec, values, errors)
         changed = False
         for name in spec.fields:
             if getattr(item, name) != values.get(name):
