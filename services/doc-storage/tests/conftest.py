@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import socket
+import sys
 import uuid
 import zipfile
 from collections.abc import AsyncIterator, Iterator
@@ -207,3 +208,8 @@ def docx_bytes(extra: dict[str, bytes] | None = None) -> bytes:
 
 async def stored_keys(storage: ObjectStorage) -> list[str]:
     return [item.key for batch in [b async for b in storage.list()] for item in batch]
+
+
+# Tests import these helpers as ``doc_storage_helpers`` (under importlib mode a test module
+# cannot import conftest by name).
+sys.modules.setdefault("doc_storage_helpers", sys.modules[__name__])

@@ -69,7 +69,6 @@ CONTENT_RESPONSES: dict[int, ResponseSpec] = {
     206: ResponseSpec(
         data_container=bytes,
         description="The bytes of one Range",
-        media_type="application/octet-stream",
     ),
     304: ResponseSpec(
         data_container=None, description="If-None-Match matched the ETag (the sha256)"
@@ -209,7 +208,6 @@ class DocumentController(Controller):
         "/{document_id:uuid}/content",
         summary="The bytes of a version",
         responses=CONTENT_RESPONSES,
-        media_type="application/octet-stream",
     )
     async def content(
         self,
@@ -224,7 +222,7 @@ class DocumentController(Controller):
         ``filename*`` keeps the title in UTF-8."""
         document = await documents.get(principal.id, document_id)
         stored = await documents.version(document, version)
-        return await deliver(request, documents.storage, document, stored)
+        return await deliver(request, await documents.storage(), document, stored)
 
     # --- share links ---------------------------------------------------------------------
 
@@ -298,7 +296,6 @@ class DocumentController(Controller):
                 description="No such link, or it expired or was revoked",
             ),
         },
-        media_type="application/octet-stream",
     )
     async def shared(
         self, token: FromPath[str], request: Request[Any, Any, Any], shares: ShareService
@@ -321,7 +318,7 @@ class DocumentController(Controller):
             client_ip=client,
             user_agent=request.headers.get("user-agent"),
         )
-        return await deliver(request, shares.documents.storage, document, version)
+        return await deliver(request, await shares.documents.storage(), document, version)
 
 
 class InternalController(Controller):

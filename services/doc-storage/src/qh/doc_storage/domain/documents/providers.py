@@ -8,10 +8,8 @@ from qh.doc_storage.context import DocStorageContext
 from qh.doc_storage.domain.documents.services import DocumentService, ShareService
 
 
-async def provide_documents(
-    db_session: AsyncSession, context: DocStorageContext
-) -> DocumentService:
-    return DocumentService(db_session, context, await context.storage())
+def provide_documents(db_session: AsyncSession, context: DocStorageContext) -> DocumentService:
+    return DocumentService(db_session, context)
 
 
 def provide_shares(

@@ -109,14 +109,14 @@ class Received:
 class DocumentService:
     """Documents and versions, always of one owner."""
 
-    def __init__(
-        self, session: AsyncSession, context: DocStorageContext, storage: ObjectStorage
-    ) -> None:
+    def __init__(self, session: AsyncSession, context: DocStorageContext) -> None:
         self.session = session
         self.context = context
         self.settings: DocStorageSettings = context.settings
         self.outbox = context.outbox
-        self.storage = storage
+
+    async def storage(self) -> ObjectStorage:
+        return await self.context.storage()
 
     # --- reading ------------------------------------------------------------------------
 
@@ -251,7 +251,10 @@ class DocumentService:
         byte (unknown document, a quota already used up) come before the first byte."""
         key = object_key(owner_id, document_id)
         async with self.context.transaction() as session:
-            usage = await session.get(StorageUsage, owner_id)
+            # Locked (BEGIN IMMEDIATE on SQLite): this transaction writes the pending row.
+            usage = await session.scalar(
+                select(StorageUsage).where(StorageUsage.owner_id == owner_id).with_for_update()
+            )
             if not new_document:
                 exists = await session.scalar(
                     select(Document.id).where(
@@ -264,7 +267,7 @@ class DocumentService:
                 self._check_quota(usage, new_documents=int(new_document), new_bytes=1)
             session.add(PendingUpload(key=key, owner_id=owner_id, started_at=utc_now()))
         try:
-            await self.storage.put(key, source.chunks())
+            await (await self.storage()).put(key, source.chunks())
             kind = source.inspector.finish(
                 filename=source.filename, declared_type=source.declared_type
             )
@@ -446,7 +449,7 @@ class DocumentService:
         """Remove an upload that will not be committed: its bytes, then its pending row.
         Failures are left to the sweep."""
         try:
-            await self.storage.delete(key)
+            await (await self.storage()).delete(key)
             async with self.context.transaction() as session:
                 await session.execute(delete(PendingUpload).where(PendingUpload.key == key))
         except Exception:
@@ -528,7 +531,7 @@ class ShareService:
         self, owner_id: UUID, document_id: UUID, *, expires_in: int | None, version: int | None
     ) -> tuple[Share, str]:
         """A new link; returns the share and its token (shown once, kept nowhere)."""
-        document = await self.documents.get(owner_id, document_id)
+        document = await self.documents.get(owner_id, document_id, lock=True)
         seconds = self.settings.share_default_seconds if expires_in is None else expires_in
         if not 60 <= seconds <= self.settings.share_max_seconds:
             raise InvalidValue.field(

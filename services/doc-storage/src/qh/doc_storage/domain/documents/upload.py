@@ -136,12 +136,15 @@ class UploadSource:
                             field += event
                             if len(field) > MAX_FIELD_BYTES:
                                 raise InvalidValue.field(segment.name or "field", "is too long")
-                if not parser.closed:
-                    raise UploadInterrupted("The multipart body ended before its closing boundary")
+                # The end of the body: the parser checks that the closing boundary came.
+                for _ in parser.parse(b""):
+                    pass
         except ParserLimitReached:
             raise BadRequest("The multipart body has too many parts or headers") from None
         except ParserError as exc:
-            raise BadRequest(f"The multipart body cannot be read: {exc}") from None
+            raise UploadInterrupted(
+                f"The multipart body is incomplete or unreadable: {exc}"
+            ) from None
         if not seen_file:
             raise InvalidValue.field("file", "is required (a multipart field named file)")
 
