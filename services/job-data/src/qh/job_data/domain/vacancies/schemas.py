@@ -236,7 +236,7 @@ class HHSearchItem(ParsedVacancy, kw_only=True):  # type: ignore[call-arg]
     """One hh.ru search result. Save it with ``POST /import {"url": source.url}``;
     ``saved_id`` is your saved vacancy when you already have it."""
 
-    saved_id: UUID | None = None
+    saved_id: UUID | None  # always present: null when you do not keep it
 
 
 class HHSearchResults(Struct, kw_only=True):

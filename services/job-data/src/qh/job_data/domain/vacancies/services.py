@@ -569,7 +569,7 @@ class VacancyService:
                     Vacancy.source_key.in_([key for key in keys if key]),
                 )
             )
-            saved = {key: vacancy_id for key, vacancy_id in rows.tuples() if key}
+            saved = {key: vacancy_id for key, vacancy_id in rows if key}
         items = [
             schemas.HHSearchItem(
                 **msgspec.structs.asdict(item),
