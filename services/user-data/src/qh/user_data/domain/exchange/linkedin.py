@@ -264,10 +264,16 @@ def _personal_path(field: str) -> str:
 
 
 def _country(name: str) -> str | None:
+    """A country written as LinkedIn writes it (``Russia``, ``United States``)."""
     try:
         return str(pycountry.countries.lookup(name.strip()).alpha_2)
     except LookupError:
+        pass
+    try:
+        found = pycountry.countries.search_fuzzy(name.strip())
+    except LookupError:
         return None
+    return str(found[0].alpha_2) if len(found) == 1 else None
 
 
 def _date(value: str, path: str, out: Mapped) -> str | None:
@@ -287,7 +293,8 @@ def _profile(rows: list[dict[str, str]], out: Mapped) -> None:
     named = {c: " ".join(w.capitalize() for w in c.split()) for c in rows[0]}
     values = take(rows[0], columns, path, out)
     for extra in [u for u in out.unmapped if u.path.startswith(f"{path}.")]:
-        extra.path = f"Profile.csv.{named.get(extra.path.split('.', 1)[1], extra.path)}"
+        column = extra.path[len(path) + 1 :]
+        extra.path = f"Profile.csv.{named.get(column, column)}"
     name = " ".join(v.strip() for v in (values.get("first_name"), values.get("last_name")) if v)
     if name:
         out.personal["full_name"] = name
