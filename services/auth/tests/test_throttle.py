@@ -119,13 +119,13 @@ async def test_an_unknown_email_costs_a_password_verification(
 ) -> None:
     user = await api.register()
     calls: list[str | None] = []
-    original = api.context.hasher.verify
+    original = api.context.hasher.check
 
-    async def spy(stored_hash: str | None, password: str) -> bool:
+    async def spy(stored_hash: str | None, password: str) -> tuple[bool, bool]:
         calls.append(stored_hash)
         return await original(stored_hash, password)
 
-    monkeypatch.setattr(api.context.hasher, "verify", spy)
+    monkeypatch.setattr(api.context.hasher, "check", spy)
     await api.login_response("nobody-here@example.com", "Wrong-Password-000")
     await api.login_response(user["email"], "Wrong-Password-000")
     assert len(calls) == 2

@@ -10,7 +10,7 @@ import httpx
 
 from qh.auth.housekeeping import Housekeeping
 from qh.auth.keys import KeyRing
-from qh.auth.passwords import PasswordHasher
+from qh.auth.passwords import BreachedPasswords, PasswordHasher, PasswordPolicy
 from qh.auth.settings import AuthSettings
 from qh.auth.throttle import LoginThrottle
 from qh.kit.context import ServiceContext
@@ -35,6 +35,7 @@ class AuthContext(ServiceContext[AuthSettings]):
         super().__init__(definition, settings, runtime=runtime)
         self.oauth_transport = oauth_transport
         self.hasher = PasswordHasher(settings)
+        self.passwords = PasswordPolicy(settings, BreachedPasswords(settings))
         self.keys = KeyRing(settings, self.session_maker)
         self.throttle = LoginThrottle(settings, self.transaction)
         self.housekeeping = Housekeeping(settings, self.transaction)

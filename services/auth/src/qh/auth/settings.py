@@ -22,7 +22,12 @@ class AuthSettings(ServiceSettings):
     password_hash_parallelism: int = OWASP_ARGON2_PARALLELISM
     password_hash_concurrency: int = 2
     password_min_length: int = 8
-    password_max_length: int = 1024
+    password_max_length: int = 256
+    password_max_bytes: int = 1024
+    # Have I Been Pwned's range API (k-anonymity); off by default
+    breached_password_check: bool = False
+    breached_password_api_url: str = "https://api.pwnedpasswords.com/range"
+    breached_password_timeout_seconds: float = 2.0
 
     # --- tokens
     access_token_seconds: int = 600

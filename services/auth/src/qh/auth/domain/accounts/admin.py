@@ -12,7 +12,6 @@ from qh.auth.db.models import User
 from qh.auth.domain.accounts.schemas import UserOut, UserPage, UserPatch
 from qh.auth.domain.accounts.users import (
     AccountService,
-    check_password,
     normalize_email,
     user_out,
 )
@@ -97,7 +96,7 @@ class AdminService:
         if existing is None:
             if password is None:
                 raise InvalidValue.field("password", "a new account needs a password")
-            check_password(password, self.context.settings, email)
+            await self.context.passwords.check(password, email)
             password_hash = await self.context.hasher.hash(password)
         user = await self.accounts.by_email(email, lock=True)
         created = user is None

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.auth.context import AuthContext
 from qh.auth.db.models import ActionToken, User
-from qh.auth.domain.accounts.users import check_password, normalize_email
+from qh.auth.domain.accounts.users import normalize_email
 from qh.auth.domain.tokens.services import TokenService
 from qh.auth.opaque import digest, new_secret
 from qh.auth.settings import AuthSettings
@@ -188,20 +188,24 @@ class PasswordReset:
 
     async def reset(self, raw: str, password: str) -> None:
         """The new password, every session of the account revoked, its login count cleared."""
-        check_password(password, self.settings)
         # A short read of its own before hashing: the slow hash must not hold the
         # request's transaction open.
         async with self.context.transaction() as session:
-            exists = await session.scalar(
-                select(ActionToken.id).where(
-                    ActionToken.token_hash == digest(raw),
-                    ActionToken.purpose == RESET_PASSWORD,
-                    ActionToken.used_at.is_(None),
-                    ActionToken.expires_at > _now(),
+            owner = (
+                await session.execute(
+                    select(User.email, User.full_name)
+                    .join(ActionToken, ActionToken.user_id == User.id)
+                    .where(
+                        ActionToken.token_hash == digest(raw),
+                        ActionToken.purpose == RESET_PASSWORD,
+                        ActionToken.used_at.is_(None),
+                        ActionToken.expires_at > _now(),
+                    )
                 )
-            )
-        if exists is None:
+            ).first()
+        if owner is None:
             raise BadRequest(INVALID_LINK)
+        await self.context.passwords.check(password, owner.email, owner.full_name)
         password_hash = await self.context.hasher.hash(password)
         user = await spend(self.session, raw, RESET_PASSWORD)
         if user is None:

@@ -43,12 +43,12 @@ class PasswordLogin:
             # hold the request's transaction open.
             async with context.transaction() as session:
                 user = await session.scalar(select(User).where(User.email == email))
-        ok = await context.hasher.verify(user.password_hash if user else None, password)
+        ok, rehash = await context.hasher.check(user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
             raise _refused()  # the reserved attempt stays counted
         assert user.password_hash is not None
         rehashed = None
-        if context.hasher.needs_rehash(user.password_hash):
+        if rehash:  # other argon2 parameters, or a hash of the password as typed (not NFKC)
             rehashed = await context.hasher.hash(password)
         current = await self.session.get(User, user.id, with_for_update=True)
         if current is None or not current.is_active:

@@ -11,7 +11,6 @@ from qh.auth.domain.accounts.email_tokens import EmailVerification
 from qh.auth.domain.accounts.schemas import RegisterIn, UserOut
 from qh.auth.domain.accounts.users import (
     AccountService,
-    check_password,
     normalize_email,
     user_out,
 )
@@ -37,7 +36,7 @@ class Registration:
             registration_key(address), message="Too many registrations from this address"
         )
         email = normalize_email(data.email)
-        check_password(data.password, self.context.settings, email)
+        await self.context.passwords.check(data.password, email, data.full_name)
         # A short read of its own before hashing: the slow hash must not hold the
         # request's transaction open.
         async with self.context.transaction() as session:

@@ -10,10 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qh.auth.context import AuthContext
 from qh.auth.db.models import User
 from qh.auth.domain.accounts.schemas import UserOut
-from qh.auth.passwords import password_problem
-from qh.auth.settings import AuthSettings
 from qh.contracts import USER_DELETED, USER_REGISTERED, UserDeleted, UserRegistered
-from qh.kit.problems import InvalidValue, NotFound, Unauthorized
+from qh.kit.problems import NotFound, Unauthorized
 
 
 def normalize_email(email: str) -> str:
@@ -23,13 +21,6 @@ def normalize_email(email: str) -> str:
 def plausible_email(email: str) -> bool:
     """Worth a lookup: no control characters (PostgreSQL refuses NUL) and not too long."""
     return 0 < len(email) <= 320 and not any(ord(c) < 32 or ord(c) == 127 for c in email)
-
-
-def check_password(password: str, settings: AuthSettings, email: str | None = None) -> None:
-    """422 for a password the policy refuses."""
-    problem = password_problem(password, settings, email)
-    if problem:
-        raise InvalidValue.field("password", problem)
 
 
 def user_out(user: User) -> UserOut:
@@ -110,7 +101,6 @@ class AccountService:
 
 __all__ = [
     "AccountService",
-    "check_password",
     "normalize_email",
     "plausible_email",
     "user_out",
