@@ -51,8 +51,8 @@ from qh.nlp.sentences import TextSpan
 COMPONENTS = ("skills", "title", "experience", "languages", "education", "keywords", "semantic")
 WEIGHTS_FILE = Path(__file__).with_name("weights.json")
 LEVELS = {"A1": 1, "A2": 2, "B1": 3, "B2": 4, "C1": 5, "C2": 6, "native": 7}
-MAX_REQUIREMENTS = 40
-MAX_RESUME_SENTENCES = 120
+MAX_REQUIREMENTS = 30
+MAX_RESUME_SENTENCES = 100
 
 T = TypeVar("T")
 
@@ -208,7 +208,9 @@ class Analyzer:
         recs: list[Recommendation] = []
 
         requirement_sentences = (v.requirement_sentences or v.sentences)[:MAX_REQUIREMENTS]
-        resume_sentences = r.sentences[:MAX_RESUME_SENTENCES]
+        # one-word lines (a skill list) carry nothing a sentence encoder adds to the terms
+        resume_sentences = [s for s in r.sentences if " " in s.text.strip()]
+        resume_sentences = resume_sentences[:MAX_RESUME_SENTENCES]
         title_text = v.title.text if v.title is not None else None
         extra = [title_text] if title_text else []
         sims = self._similarities(

@@ -204,6 +204,8 @@ def review(r: ResumeFacts, today: date | None = None) -> list[Issue]:
         right = exact[0] if exact else mention.skill.name if mention.how == "fuzzy" else None
         if right is None or right == written or tax.get(mention.skill.id) is None:
             continue
+        if mention.how != "fuzzy" and not any(ch.isupper() for ch in right[1:]):
+            continue  # "sales" for "Sales" is a word, not a misspelt name
         issues.append(
             Issue("spelling",
                   f"«{written}» пишется как «{right}»." if ru else f"'{written}' is spelled '{right}'.",
