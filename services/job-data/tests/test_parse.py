@@ -127,3 +127,16 @@ async def test_content_is_size_limited(database_url, runtime, hh, tokens, jd) ->
         )
         assert large.status_code == 413
         assert large.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_long_source_url_still_merges(alice) -> None:
+    """A URL whose normalised form is longer than the key column (Cyrillic query values
+    are percent-encoded) is keyed by its hash."""
+    url = "https://jobs.example/search?q=" + "бухгалтер" * 200
+    body = {"title": "Бухгалтер", "source": {"kind": "html", "url": url}}
+    first = await alice.post("/", json=body)
+    assert first.status_code == 201, first.text
+    again = await alice.post("/", json=body | {"company": "Ромашка"})
+    assert again.status_code == 200, again.text
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["company"] == "Ромашка"

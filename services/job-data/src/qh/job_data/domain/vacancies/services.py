@@ -105,6 +105,10 @@ def fold_text(text: str) -> str:
     return " ".join(folded.split())
 
 
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
 def source_key(source: Source, description_text: str) -> str | None:
     """What makes two saved vacancies the same source vacancy: the hh.ru or LinkedIn id
     (whichever site or region the URL names), else the normalised URL, else for pasted text
@@ -120,10 +124,11 @@ def source_key(source: Source, description_text: str) -> str | None:
     if linkedin_id:
         return f"linkedin:{linkedin_id}"
     if source.url:
-        return f"url:{normalise_url(source.url)}"
+        url = normalise_url(source.url)
+        # Percent-encoding can make a normalised URL longer than the column: hash those.
+        return f"url:{url}" if len(url) <= 2000 else f"url-sha256:{_sha256(url)}"
     if source.kind == "text" and description_text.strip():
-        digest = hashlib.sha256(fold_text(description_text).encode()).hexdigest()
-        return f"text:{digest}"
+        return f"text:{_sha256(fold_text(description_text))}"
     return None
 
 
