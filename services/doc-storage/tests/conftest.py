@@ -15,13 +15,15 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
+from litestar import Litestar, post
+from litestar.params import JSONBody
 
+from qh.contracts import DOCUMENT_SHARED, DOCUMENT_STORED
 from qh.doc_storage.app import service
 from qh.doc_storage.context import DocStorageContext
 from qh.doc_storage.storage import ObjectStorage, open_storage
 from qh.kit.app import ServiceDefinition, service_context
-from qh.kit.runtime import LocalRuntime
+from qh.kit.runtime import LocalRuntime, Subscription
 from qh.kit.testing import TokenFactory, jwks_app, running, settings_for_tests
 
 PREFIX = "/api/v1/documents"
@@ -87,10 +89,40 @@ async def storage(store_kind: str, tmp_path: Path, request: pytest.FixtureReques
     )
 
 
+class Recorder:
+    """A stand-in consumer of document.stored and document.shared: keeps every event."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+        @post("/events/documents", status_code=200, sync_to_thread=False)
+        def receive(data: JSONBody[dict[str, Any]]) -> dict[str, str]:
+            self.events.append(data)
+            return {"status": "SUCCESS"}
+
+        self.app = Litestar([receive], openapi_config=None, logging_config=None)
+
+    def of(self, topic: str) -> list[dict[str, Any]]:
+        return [event["data"] for event in self.events if event["type"] == topic]
+
+
 @pytest.fixture
-def runtime(tokens: TokenFactory) -> LocalRuntime:
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def runtime(tokens: TokenFactory, recorder: Recorder) -> LocalRuntime:
     runtime = LocalRuntime(max_attempts=2, backoff_seconds=0.01, backoff_max_seconds=0.02)
     runtime.attach("auth", jwks_app(tokens))
+    runtime.attach(
+        "recorder",
+        recorder.app,
+        [
+            Subscription(topic.name, "/events/documents", topic.dead_letter_for("recorder"))
+            for topic in (DOCUMENT_STORED, DOCUMENT_SHARED)
+        ],
+    )
     return runtime
 
 

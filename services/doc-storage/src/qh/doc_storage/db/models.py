@@ -19,7 +19,7 @@ from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qh.kit.db import declarative_base
-from qh.kit.outbox import add_messaging_tables
+from qh.kit.tables import add_messaging_tables
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import DeclarativeBase as Base

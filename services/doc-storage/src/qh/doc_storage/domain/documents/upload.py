@@ -102,7 +102,8 @@ class UploadSource:
             async for chunk in self._stream:
                 if chunk:
                     yield chunk
-        except InternalServerException as exc:
+        except (InternalServerException, OSError) as exc:
+            # The client went away (Litestar's disconnect) or the connection broke.
             raise UploadInterrupted(
                 "The upload was interrupted before the file was complete"
             ) from exc
