@@ -134,3 +134,20 @@ async def test_the_number_of_vacancies_is_bounded(database_url, runtime, hh, tok
         assert imported.status_code == 409
         listed = (await user.get("/")).json()
     assert sorted(v["title"] for v in listed["items"]) == ["a", "b"]
+
+
+async def test_two_imports_of_one_vacancy_at_once_keep_one(alice) -> None:
+    """A double click: both answer, one vacancy is kept."""
+    import anyio
+
+    statuses: list[int] = []
+
+    async def save() -> None:
+        response = await alice.post("/import", json={"url": "https://hh.ru/vacancy/120304050"})
+        statuses.append(response.status_code)
+
+    async with anyio.create_task_group() as group:
+        for _ in range(3):
+            group.start_soon(save)
+    assert sorted(statuses) == [200, 200, 201]
+    assert (await alice.get("/")).json()["total"] == 1
