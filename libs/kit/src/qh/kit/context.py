@@ -28,12 +28,13 @@ from qh.kit.auth import TokenVerifier
 from qh.kit.db import alchemy_config, serialise_sqlite_writes
 from qh.kit.inbox import Inbox
 from qh.kit.observability import Metrics, metrics
-from qh.kit.outbox import Outbox, add_messaging_tables
+from qh.kit.outbox import Outbox
 from qh.kit.problems import ServiceUnavailable
 from qh.kit.revocation import Revocations, with_revocations
 from qh.kit.runtime import Runtime, build_runtime
 from qh.kit.settings import ServiceSettings
 from qh.kit.subscriptions import Handler
+from qh.kit.tables import add_messaging_tables
 
 if TYPE_CHECKING:
     from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig

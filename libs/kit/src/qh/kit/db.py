@@ -32,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 
 from qh.kit.settings import ServiceSettings
+from qh.kit.tables import add_messaging_tables
 
 if TYPE_CHECKING:
     from litestar.datastructures import State
@@ -302,8 +303,12 @@ def revision(migrations: Path, url: str, message: str, *, autogenerate: bool = T
 
 
 def run_migrations_env(metadata: MetaData | None) -> None:
-    """The body of every service's ``migrations/env.py``."""
+    """The body of every service's ``migrations/env.py``: the service's metadata with the
+    kit's tables added."""
     from alembic import context
+
+    if metadata is not None:
+        add_messaging_tables(metadata)
 
     url = context.config.attributes.get("qh_url") or context.config.get_main_option(
         "sqlalchemy.url"

@@ -9,27 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, insert, select
+from sqlalchemy import MetaData, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from qh.kit.cloudevents import CloudEvent, Event, EventStatus
+from qh.kit.tables import INBOX_TABLE, kit_table
 
 if TYPE_CHECKING:
     from qh.kit.subscriptions import SubscriptionSpec
-
-INBOX_TABLE = "qh_inbox"
-
-
-def add_inbox_table(metadata: MetaData) -> None:
-    if INBOX_TABLE not in metadata.tables:
-        Table(
-            INBOX_TABLE,
-            metadata,
-            Column("event_id", String(100), primary_key=True),
-            Column("topic", String(200), nullable=False),
-            Column("received_at", DateTime(timezone=True), nullable=False),
-        )
 
 
 class _Undo(Exception):
@@ -45,8 +33,7 @@ class Inbox:
     def __init__(
         self, *, service: str, metadata: MetaData, session_maker: async_sessionmaker[AsyncSession]
     ) -> None:
-        add_inbox_table(metadata)
-        self.table = metadata.tables[INBOX_TABLE]
+        self.table = kit_table(metadata, INBOX_TABLE)
         self.service = service
         self.session_maker = session_maker
 
@@ -104,4 +91,4 @@ class Inbox:
             return found is not None
 
 
-__all__ = ["INBOX_TABLE", "Inbox", "add_inbox_table"]
+__all__ = ["Inbox"]

@@ -26,15 +26,8 @@ from typing import Any
 
 import structlog
 from sqlalchemy import (
-    JSON,
-    Column,
-    DateTime,
-    Integer,
     MetaData,
     Row,
-    String,
-    Table,
-    Text,
     delete,
     event,
     func,
@@ -47,34 +40,13 @@ from sqlalchemy.orm import Session
 
 from qh.contracts import Topic
 from qh.kit.cloudevents import CloudEvent, new_event_id
-from qh.kit.inbox import add_inbox_table
 from qh.kit.observability import current_traceparent, metrics
 from qh.kit.retry import backoff
 from qh.kit.runtime import EventBus
 from qh.kit.settings import ServiceSettings
+from qh.kit.tables import OUTBOX_TABLE, kit_table
 
 log = structlog.get_logger("qh.outbox")
-
-OUTBOX_TABLE = "qh_outbox"
-
-
-def add_messaging_tables(metadata: MetaData) -> None:
-    """Add the outbox and inbox tables to a service's metadata (its migrations create them)."""
-    if OUTBOX_TABLE not in metadata.tables:
-        Table(
-            OUTBOX_TABLE,
-            metadata,
-            Column("id", String(36), primary_key=True),
-            Column("topic", String(200), nullable=False),
-            Column("subject", String(200), nullable=True),
-            Column("payload", JSON, nullable=False),
-            Column("traceparent", String(64), nullable=True),
-            Column("created_at", DateTime(timezone=True), nullable=False),
-            Column("next_attempt_at", DateTime(timezone=True), nullable=False, index=True),
-            Column("attempts", Integer, nullable=False, default=0),
-            Column("last_error", Text, nullable=True),
-        )
-    add_inbox_table(metadata)
 
 
 _PENDING_KEY = "qh_outbox_pending"
@@ -123,8 +95,7 @@ class Outbox:
     ) -> None:
         if concurrency < 1 or lease_seconds <= 0:
             raise ValueError("concurrency must be at least 1 and lease_seconds positive")
-        add_messaging_tables(metadata)
-        self.table = metadata.tables[OUTBOX_TABLE]
+        self.table = kit_table(metadata, OUTBOX_TABLE)
         self.service = service
         self.source = f"qh/{service}"
         self.session_maker = session_maker
@@ -362,4 +333,4 @@ class Outbox:
             )
 
 
-__all__ = ["OUTBOX_TABLE", "Outbox", "add_messaging_tables"]
+__all__ = ["Outbox"]

@@ -20,7 +20,7 @@ from typing import Any
 from uuid import UUID
 
 import structlog
-from sqlalchemy import Column, DateTime, MetaData, String, Table, delete, select, update
+from sqlalchemy import MetaData, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from qh.contracts import USER_DEACTIVATED, USER_DELETED, Topic
@@ -28,22 +28,11 @@ from qh.kit.auth import Principal
 from qh.kit.clock import as_utc, utc_now
 from qh.kit.cloudevents import Event, EventStatus
 from qh.kit.subscriptions import Handler, subscribe, subscription_of
+from qh.kit.tables import REVOKED_TABLE, kit_table
 
 log = structlog.get_logger("qh.revocation")
 
-REVOKED_TABLE = "qh_revoked_subject"
 REVOKING_TOPICS: tuple[Topic[Any], ...] = (USER_DELETED, USER_DEACTIVATED)
-
-
-def add_revocation_table(metadata: MetaData) -> Table:
-    if REVOKED_TABLE not in metadata.tables:
-        Table(
-            REVOKED_TABLE,
-            metadata,
-            Column("subject", String(36), primary_key=True),
-            Column("revoked_at", DateTime(timezone=True), nullable=False, index=True),
-        )
-    return metadata.tables[REVOKED_TABLE]
 
 
 class Revocations:
@@ -57,7 +46,7 @@ class Revocations:
         refresh_seconds: float = 5.0,
         keep_seconds: float = 24 * 3600.0,
     ) -> None:
-        self.table = add_revocation_table(metadata)
+        self.table = kit_table(metadata, REVOKED_TABLE)
         self.session_maker = session_maker
         self.refresh_seconds = refresh_seconds
         self.keep_seconds = keep_seconds
@@ -156,4 +145,4 @@ def with_revocations(subscribers: Sequence[Handler]) -> list[Handler]:
 
 RevocationCheck = Callable[[Principal], bool]
 
-__all__ = ["REVOKING_TOPICS", "Revocations", "add_revocation_table", "with_revocations"]
+__all__ = ["REVOKING_TOPICS", "Revocations", "with_revocations"]

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from qh.kit.db import declarative_base
-from qh.kit.outbox import add_messaging_tables
+from qh.kit.tables import add_messaging_tables
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import DeclarativeBase as Base
