@@ -176,3 +176,11 @@ async def test_a_default_phone_region_reads_national_numbers(
         user = ud.User(client, tokens)
         r = await user.patch("/me", json={"phone": "8 (916) 123-45-67"})
         assert r.json()["phone"] == "+79161234567"
+
+
+async def test_internationalised_e_mail_is_kept_in_the_platforms_canonical_form(alice) -> None:
+    r = await alice.patch("/me", json={"email": "Иван.Петров@ПОЧТА.РФ"})
+    assert r.status_code == 200, r.text
+    assert r.json()["email"] == "иван.петров@почта.рф"
+    r = await alice.patch("/me", json={"email": "иван.петров@xn--80a1acny.xn--p1ai"})
+    assert r.json()["email"] == "иван.петров@почта.рф"

@@ -17,10 +17,12 @@ from qh.user_data.domain.profiles.services import ProfileService, provide_profil
 from qh.user_data.domain.profiles.subscribers import on_user_deleted, on_user_registered
 from qh.user_data.settings import UserDataSettings
 
-DESCRIPTION = """The candidate's profile: personal data and seven sections (education,
-experience, skills, languages, achievements, certificates, projects), each validated field
-by field (422 names every bad field), exported as QH JSON or JSON Resume and imported from
-JSON Resume. Every route works on the caller's own profile; another user's item is 404."""
+DESCRIPTION = """The candidate's profile: personal data and eleven sections (education,
+experience, skills, languages, achievements, certificates, projects, volunteer,
+publications, interests, references), each validated field by field (one 422 names every
+bad field), exported as QH JSON or JSON Resume and imported from JSON Resume, a QH export
+or LinkedIn's data archive. Every route works on the caller's own profile; another user's
+item is 404."""
 
 TAGS = [
     Tag(name="Personal data", description="Name, contacts, location, links and wishes"),

@@ -261,8 +261,8 @@ def schema_examples() -> dict[str, list[Any]]:
             },
         ],
         "UnmappedEntry": [
-            {"path": "volunteer", "reason": "QH profiles have no volunteer section"},
-            {"path": "basics.image", "reason": "QH profiles keep no photo"},
+            {"path": "hobbies", "reason": "QH profiles have no such section"},
+            {"path": "work[0].team", "reason": "QH has no field for it"},
         ],
         "NormalisedEntry": [
             {"path": "basics.phone", "original": "8 (916) 123-45-67", "stored": "+79161234567"},
@@ -276,9 +276,7 @@ def schema_examples() -> dict[str, list[Any]]:
                 "imported": {"experience": 2, "skills": 5},
                 "updated": {},
                 "removed": {"experience": 1},
-                "unmapped": [
-                    {"path": "interests", "reason": "QH profiles have no interests section"}
-                ],
+                "unmapped": [{"path": "basics.pronouns", "reason": "QH has no field for it"}],
                 "normalised": [],
             },
             {

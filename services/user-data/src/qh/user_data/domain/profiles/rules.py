@@ -7,9 +7,8 @@ several fields and name the field in their message. Each rule normalises what it
 
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -18,8 +17,8 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 import pycountry
-from email_validator import EmailNotValidError, validate_email
 
+from qh.kit.email import InvalidEmail, canonical_email
 from qh.kit.problems import FieldError
 
 # Tab, newline and carriage return are allowed in multi-line text only; every other control
@@ -105,30 +104,13 @@ def url_problem(value: str) -> str | None:
     return None
 
 
-def _shared_canonical_email() -> Callable[[str], str] | None:
-    """The platform's one canonical form of an e-mail (``qh.kit.email``), so auth and the
-    profile store the same address; None while the kit has none."""
-    try:
-        module = importlib.import_module("qh.kit.email")
-    except ImportError:
-        return None
-    found = getattr(module, "canonical_email", None)
-    return found if callable(found) else None
-
-
 def normalise_email(value: str) -> tuple[str | None, str | None]:
-    """An e-mail address (internationalised ones too) in its canonical form."""
+    """An e-mail address (internationalised ones too) in the platform's canonical form
+    (``qh.kit.email``), so auth and the profile keep the same address."""
     try:
-        result = validate_email(value, check_deliverability=False)
-    except EmailNotValidError as exc:
+        return canonical_email(value), None
+    except InvalidEmail as exc:
         return None, f"must be an e-mail address ({exc})"
-    canonical = _shared_canonical_email()
-    if canonical is not None:
-        try:
-            return str(canonical(value)), None
-        except ValueError as exc:
-            return None, f"must be an e-mail address ({exc})"
-    return result.normalized, None
 
 
 def normalise_phone(value: str, region: str | None) -> tuple[str | None, str | None]:
