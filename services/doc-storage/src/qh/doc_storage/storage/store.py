@@ -23,8 +23,13 @@ from obstore.store import LocalStore, ObjectStore, from_url
 
 from qh.kit.runtime import Secrets
 
-PART_SIZE = 8 * 1024 * 1024
-READ_CHUNK = 256 * 1024
+# Parts of a multipart upload: S3's smallest allowed for a remote store; smaller for a
+# local folder. With two parts in flight, a put holds at most a few parts in memory
+# whatever the file's size.
+REMOTE_PART_SIZE = 5 * 1024 * 1024
+LOCAL_PART_SIZE = 1024 * 1024
+PART_CONCURRENCY = 2
+READ_CHUNK = 1024 * 1024
 
 
 class StorageError(Exception):
@@ -41,10 +46,18 @@ class StoredObject:
 class ObjectStorage:
     """One store and a key prefix."""
 
-    def __init__(self, store: ObjectStore, prefix: str = "", *, description: str = "") -> None:
+    def __init__(
+        self,
+        store: ObjectStore,
+        prefix: str = "",
+        *,
+        description: str = "",
+        part_size: int = REMOTE_PART_SIZE,
+    ) -> None:
         self.store = store
         self.prefix = prefix.strip("/")
         self.description = description
+        self.part_size = part_size
 
     def _path(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
@@ -58,8 +71,8 @@ class ObjectStorage:
             self.store,
             self._path(key),
             chunks,
-            chunk_size=PART_SIZE,
-            max_concurrency=4,
+            chunk_size=self.part_size,
+            max_concurrency=PART_CONCURRENCY,
         )
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
@@ -124,7 +137,10 @@ async def open_storage(
     if not url or url.startswith("file://"):
         folder = _local_folder(urlparse(url).path if url else str(Path(data_dir) / "documents"))
         return ObjectStorage(
-            LocalStore(folder, mkdir=True), prefix, description=f"local folder {folder}"
+            LocalStore(folder, mkdir=True),
+            prefix,
+            description=f"local folder {folder}",
+            part_size=LOCAL_PART_SIZE,
         )
     if url.startswith("memory://"):
         from obstore.store import MemoryStore

@@ -6,6 +6,8 @@ whole file: memory is a few chunks whatever the size."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator
 
@@ -16,6 +18,8 @@ from qh.doc_storage.domain.documents.content import ContentInspector, DocxLimits
 from qh.kit.problems import BadRequest, InvalidValue, PayloadTooLarge, Problem
 
 MAX_FIELD_BYTES = 4096
+# The file goes to the store (and through the hash) in blocks of this size.
+BLOCK = 1024 * 1024
 MAX_SEGMENTS = 8
 MULTIPART_OVERHEAD = 64 * 1024
 FILE_FIELD = "file"
@@ -75,26 +79,46 @@ class UploadSource:
     def _too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(f"The file is larger than the {self.max_bytes} bytes accepted")
 
-    def _take(self, chunk: bytes) -> bytes:
-        self.size += len(chunk)
-        if self.size > self.max_bytes:
-            raise self._too_large()
-        self.hasher.update(chunk)
-        self.inspector.feed(chunk)
-        return chunk
+    def _digest(self, block: bytes) -> None:
+        """Hash and inspect one block (in a worker thread: hashing releases the GIL, so it
+        overlaps with receiving the next block and with the store's write)."""
+        self.hasher.update(block)
+        self.inspector.feed(block)
 
     async def chunks(self) -> AsyncIterator[bytes]:
-        """The file's bytes; the first error is kept in :attr:`error` (the store may wrap
-        it) and raised again."""
+        """The file's bytes in blocks of about :data:`BLOCK` bytes. Each block is counted
+        at once (413 past the limit) and hashed and inspected while the next one arrives,
+        one block at a time and in order. The first error is kept in :attr:`error` (the
+        store may wrap it) and raised again."""
+        loop = asyncio.get_running_loop()
+        digesting: asyncio.Future[None] | None = None
+        buffer = bytearray()
         try:
-            if self.boundary is None:
-                async for chunk in self._body():
-                    yield self._take(chunk)
-            else:
-                async for chunk in self._multipart_file():
-                    yield self._take(chunk)
+            pieces = self._body() if self.boundary is None else self._multipart_file()
+            async for piece in pieces:
+                self.size += len(piece)
+                if self.size > self.max_bytes:
+                    raise self._too_large()
+                buffer += piece
+                if len(buffer) >= BLOCK:
+                    block = bytes(buffer)
+                    buffer.clear()
+                    if digesting is not None:
+                        await digesting
+                    digesting = loop.run_in_executor(None, self._digest, block)
+                    yield block
+            if digesting is not None:
+                await digesting
+                digesting = None
+            if buffer:
+                block = bytes(buffer)
+                self._digest(block)
+                yield block
         except BaseException as exc:
             self.error = exc
+            if digesting is not None:
+                with contextlib.suppress(BaseException):
+                    await digesting
             raise
 
     async def _body(self) -> AsyncIterator[bytes]:
