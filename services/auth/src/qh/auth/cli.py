@@ -67,13 +67,14 @@ def create_admin(email: str, password_stdin: bool) -> None:
     """Make EMAIL an admin, creating the account (verified) if it does not exist."""
     from qh.auth.domain.accounts.admin import AdminService
     from qh.auth.domain.accounts.schemas import UserOut
-    from qh.auth.domain.accounts.users import AccountService, normalize_email
+    from qh.auth.domain.accounts.users import AccountService, lookup_email
     from qh.kit.problems import Problem
 
     async def exists(context: ServiceContext[AuthSettings]) -> bool:
         async with context.transaction() as session:
             accounts: AccountService = await context.provide("accounts", session)
-            return await accounts.by_email(normalize_email(email)) is not None
+            canonical = lookup_email(email)
+            return canonical is not None and await accounts.by_email(canonical) is not None
 
     password: str | None = None
     if not _run(exists):

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.auth.context import AuthContext
 from qh.auth.db.models import ActionToken, User
-from qh.auth.domain.accounts.users import normalize_email
+from qh.auth.domain.accounts.users import lookup_email
 from qh.auth.domain.tokens.services import TokenService
 from qh.auth.opaque import digest, new_secret
 from qh.auth.settings import AuthSettings
@@ -143,7 +143,9 @@ class PasswordReset:
         """Send a reset link to an active account; nothing for an unknown address. Runs
         after the 202 has been sent, so failures are logged, not answered."""
         try:
-            await self._request(normalize_email(email_raw))
+            email = lookup_email(email_raw)
+            if email is not None:
+                await self._request(email)
         except Exception:
             log.exception("password_reset_request_failed")
 

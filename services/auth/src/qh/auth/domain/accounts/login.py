@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.auth.context import AuthContext
 from qh.auth.db.models import User
-from qh.auth.domain.accounts.users import normalize_email, plausible_email
+from qh.auth.domain.accounts.users import lookup_email
 from qh.auth.domain.tokens.schemas import TokenOut
 from qh.auth.domain.tokens.services import TokenService
 from qh.auth.throttle import account_key, address_key
@@ -32,13 +32,13 @@ class PasswordLogin:
         """The same 401 for an unknown e-mail, a wrong password and a deactivated
         account; an unknown e-mail still costs one argon2id verification."""
         context = self.context
-        email = normalize_email(username)
-        keys = (account_key(email), address_key(address))
+        email = lookup_email(username)
+        keys = (account_key(email or username.strip().lower()), address_key(address))
         # The attempt is counted before the password is checked: parallel guesses queue
         # on the counters' rows and at most the limit of them is ever checked.
         await context.throttle.reserve(*keys)
         user = None
-        if plausible_email(email):
+        if email is not None:
             # A short read of its own before hashing: the slow verification must not
             # hold the request's transaction open.
             async with context.transaction() as session:

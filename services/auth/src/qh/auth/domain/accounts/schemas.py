@@ -8,20 +8,17 @@ from uuid import UUID
 
 import msgspec
 
-# The address syntax browsers accept for <input type=email>, plus a dot in the domain;
-# surrounding blanks are allowed here and trimmed by the service.
-EMAIL_PATTERN = (
-    r"^\s*[a-zA-Z0-9.!#$%&*+/=?^_{|}~-]{1,64}@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
-    r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+\s*$"
-)
-
+# The shape only; the address is validated (email-validator, internationalised addresses
+# allowed) and put in its canonical form by the service (qh.kit.email.canonical_email).
 Email = Annotated[
     str,
     msgspec.Meta(
-        min_length=3,
+        min_length=1,
         max_length=320,
-        pattern=EMAIL_PATTERN,
-        description="E-mail address; compared case-insensitively",
+        description=(
+            "E-mail address, internationalised ones too (иван@почта.рф); stored and compared "
+            "in one canonical form: Unicode domain, lower case"
+        ),
         examples=["ada@example.com"],
     ),
 ]
@@ -30,7 +27,9 @@ Password = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=1024,
-        description="8 to 1024 characters, not one of the most common passwords",
+        description=(
+            "8 to 256 characters; not a common password, nor one built from the e-mail or name"
+        ),
         examples=["correct horse battery staple"],
     ),
 ]

@@ -11,16 +11,26 @@ from qh.auth.context import AuthContext
 from qh.auth.db.models import User
 from qh.auth.domain.accounts.schemas import UserOut
 from qh.contracts import USER_DELETED, USER_REGISTERED, UserDeleted, UserRegistered
-from qh.kit.problems import NotFound, Unauthorized
+from qh.kit.email import InvalidEmail, canonical_email
+from qh.kit.problems import InvalidValue, NotFound, Unauthorized
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """The canonical form (``qh.kit.email``: Unicode domain, lower case); 422 on the
+    field ``email`` saying why when it is not an address."""
+    try:
+        return canonical_email(email)
+    except InvalidEmail as error:
+        raise InvalidValue.field("email", str(error)) from None
 
 
-def plausible_email(email: str) -> bool:
-    """Worth a lookup: no control characters (PostgreSQL refuses NUL) and not too long."""
-    return 0 < len(email) <= 320 and not any(ord(c) < 32 or ord(c) == 127 for c in email)
+def lookup_email(email: str) -> str | None:
+    """The canonical form to look an account up by, or ``None`` when ``email`` is not an
+    address (and so has no account)."""
+    try:
+        return canonical_email(email)
+    except InvalidEmail:
+        return None
 
 
 def user_out(user: User) -> UserOut:
@@ -101,7 +111,7 @@ class AccountService:
 
 __all__ = [
     "AccountService",
+    "lookup_email",
     "normalize_email",
-    "plausible_email",
     "user_out",
 ]

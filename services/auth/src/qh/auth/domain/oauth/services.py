@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.auth.context import AuthContext
 from qh.auth.db.models import OAuthAccount, OAuthState, User
-from qh.auth.domain.accounts.users import AccountService, normalize_email
+from qh.auth.domain.accounts.users import AccountService, lookup_email
 from qh.auth.domain.oauth.providers import Identity, Provider, enabled_provider
 from qh.auth.domain.tokens.schemas import TokenOut
 from qh.auth.domain.tokens.services import TokenService
@@ -173,7 +173,9 @@ class SocialLogin:
                 raise BadRequest(
                     f"{provider.name} did not confirm an e-mail address for this account"
                 )
-            email = normalize_email(identity.email)[:320]
+            email = lookup_email(identity.email)
+            if email is None:
+                raise BadRequest(f"{provider.name} gave an e-mail address that is not valid")
             user = await self.accounts.by_email(email, lock=True)
             if user is None:
                 user = await self.accounts.create_user(
