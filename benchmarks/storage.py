@@ -215,7 +215,11 @@ class Setup:
         self.endpoint: str | None = None
         self.moto: Any = None
         if store == "s3":
+            import logging
+
             from moto.server import ThreadedMotoServer
+
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
             self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
             self.moto.start()

@@ -66,11 +66,28 @@ class ObjectStorage:
         return path[len(self.prefix) + 1 :] if self.prefix else path
 
     async def put(self, key: str, chunks: AsyncIterable[bytes]) -> None:
-        """Write ``chunks`` to ``key``: atomic (all or nothing), multipart when large."""
+        """Write ``chunks`` to ``key``: atomic (all or nothing). A file that fits in one
+        part is one plain put; a larger one a multipart upload, a part at a time."""
+        iterator = aiter(chunks)
+        head = bytearray()
+        async for chunk in iterator:
+            head += chunk
+            if len(head) >= self.part_size:
+                break
+        else:
+            await obstore.put_async(self.store, self._path(key), bytes(head), use_multipart=False)
+            return
+
+        async def whole() -> AsyncIterator[bytes]:
+            yield bytes(head)
+            head.clear()
+            async for chunk in iterator:
+                yield chunk
+
         await obstore.put_async(
             self.store,
             self._path(key),
-            chunks,
+            whole(),
             chunk_size=self.part_size,
             max_concurrency=PART_CONCURRENCY,
         )
