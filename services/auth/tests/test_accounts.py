@@ -52,7 +52,9 @@ async def test_register_returns_the_user_and_publishes_events(api: Any) -> None:
     ]
     [verification] = await api.events(AUTH_EMAIL_VERIFICATION_REQUESTED.name)
     assert verification["user_id"] == body["id"]
-    assert verification["verify_url"].startswith("http://testserver/verify-email?token=")
+    assert verification["verify_url"].startswith(
+        "http://testserver/api/v1/auth/verify-email?token="
+    )
 
 
 async def test_register_twice_is_409_whatever_the_case(api: Any) -> None:
@@ -138,7 +140,7 @@ async def test_forgot_password_is_always_202(api: Any) -> None:
     [event] = await api.events(AUTH_PASSWORD_RESET_REQUESTED.name)
     assert event["user_id"] == user["id"]
     assert event["email"] == user["email"]
-    assert event["reset_url"].startswith("http://testserver/reset-password?token=")
+    assert event["reset_url"].startswith("http://testserver/api/v1/auth/reset-password?token=")
 
 
 async def reset_token(api: Any, email: str) -> str:

@@ -14,6 +14,7 @@ from qh.auth.domain.accounts.controllers import (
     MeController,
     PublicAccountController,
 )
+from qh.auth.domain.accounts.pages import EmailLinkPages
 from qh.auth.domain.oauth.controllers import OAuthController
 from qh.auth.domain.tokens.controllers import TokenController
 from qh.auth.providers import PROVIDERS, SIGNATURE_NAMESPACE
@@ -48,6 +49,7 @@ service: ServiceDefinition[AuthSettings] = ServiceDefinition(
         PublicAccountController,
         MeController,
         AdminController,
+        EmailLinkPages,
         TokenController,
         OAuthController,
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from urllib.parse import urlencode
 
 from qh.kit.settings import ServiceSettings
 
@@ -40,9 +41,9 @@ class AuthSettings(ServiceSettings):
     emails_per_hour: int = 5
     housekeeping_seconds: float = 600.0
 
-    # --- links sent by e-mail ({token} is replaced)
-    verify_email_url: str = "{public_base_url}/verify-email?token={token}"
-    reset_password_url: str = "{public_base_url}/reset-password?token={token}"
+    # --- links sent by e-mail: {frontend_base_url}/verify-email?token=... and
+    # /reset-password?token=...; unset, they go to the pages this service serves itself
+    frontend_base_url: str | None = None
 
     # --- brute force
     login_account_max_failures: int = 5
@@ -111,5 +112,8 @@ class AuthSettings(ServiceSettings):
     def oauth_redirect_base(self) -> str:
         return (self.oauth_redirect_base_url or self.resolved_auth_issuer).rstrip("/")
 
-    def link(self, template: str, token: str) -> str:
-        return template.format(public_base_url=self.public_base_url.rstrip("/"), token=token)
+    def link(self, page: str, token: str) -> str:
+        """The e-mailed link to ``page`` (``verify-email`` or ``reset-password``): on the
+        front end when one is configured, else on this service's own pages."""
+        base = (self.frontend_base_url or self.resolved_auth_issuer).rstrip("/")
+        return f"{base}/{page}?{urlencode({'token': token})}"

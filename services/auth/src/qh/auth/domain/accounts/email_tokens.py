@@ -98,7 +98,7 @@ class EmailVerification:
         raw, expires_at = issue(
             self.session, user, VERIFY_EMAIL, self.settings.verification_token_seconds
         )
-        url = self.settings.link(self.settings.verify_email_url, raw)
+        url = self.settings.link("verify-email", raw)
         await self.outbox.add(
             self.session,
             AUTH_EMAIL_VERIFICATION_REQUESTED,
@@ -172,7 +172,7 @@ class PasswordReset:
             raw, expires_at = issue(
                 session, user, RESET_PASSWORD, self.settings.reset_token_seconds
             )
-            url = self.settings.link(self.settings.reset_password_url, raw)
+            url = self.settings.link("reset-password", raw)
             await self.context.outbox.add(
                 session,
                 AUTH_PASSWORD_RESET_REQUESTED,
