@@ -9,6 +9,7 @@ from litestar.openapi.spec import Tag
 from qh.doc_storage.context import DocStorageContext
 from qh.doc_storage.db.models import Base
 from qh.doc_storage.domain.documents.controllers import DOCUMENT_ROUTES
+from qh.doc_storage.domain.documents.openapi import document_uploads
 from qh.doc_storage.domain.documents.providers import provide_documents, provide_shares
 from qh.doc_storage.domain.documents.services import DocumentService, ShareService
 from qh.doc_storage.domain.documents.subscribers import on_user_deleted
@@ -42,6 +43,7 @@ service: ServiceDefinition[DocStorageSettings] = ServiceDefinition(
     context_class=DocStorageContext,
     tags=TAGS,
     signature_namespace={"DocumentService": DocumentService, "ShareService": ShareService},
+    configure_app=document_uploads,
 )
 
 __all__ = ["service"]

@@ -286,7 +286,7 @@ class DocumentController(Controller):
     @get(
         "/shared/{token:str}",
         opt={"exclude_from_auth": True},
-        security=[],
+        security=[{}],  # public: no token needed (an empty requirement)
         summary="Open a share link (public)",
         responses={
             **CONTENT_RESPONSES,
