@@ -158,7 +158,10 @@ def problem_response(
     kind: str | None = None,
     errors: Sequence[FieldError] | None = None,
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> Response[bytes]:
+    """``extra`` adds extension members (RFC 9457 §3.2) beside the standard ones, which
+    it cannot replace."""
     request_id = _request_id(request)
     body = ProblemBody(
         type=PROBLEM_BASE + kind if kind else problem_type(status),
@@ -170,8 +173,11 @@ def problem_response(
         errors=list(errors) if errors is not None else None,
     )
     out_headers = dict(headers or {})
+    content = msgspec.json.encode(body)
+    if extra:
+        content = msgspec.json.encode({**extra, **msgspec.to_builtins(body)})
     return Response(
-        content=msgspec.json.encode(body),
+        content=content,
         status_code=status,
         media_type=PROBLEM_JSON,
         headers=out_headers,
@@ -335,6 +341,7 @@ def handle_problem(request: Request[Any, Any, Any], exc: Problem) -> Response[by
         kind=exc.kind,
         errors=exc.errors,
         headers=exc.headers,
+        extra=exc.extra,
     )
 
 
