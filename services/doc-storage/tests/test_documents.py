@@ -338,3 +338,28 @@ async def test_internal_exports_are_versions_of_one_document_per_origin(
         content=pdf_bytes(),
     )
     assert unknown_kind.status_code == 422
+
+
+async def test_concurrent_uploads_keep_quotas_and_version_numbers(
+    database_url: str, runtime: LocalRuntime, storage: ObjectStorage, tokens: TokenFactory
+) -> None:
+    import asyncio
+
+    app = make_app(database_url, runtime, storage, max_documents_per_user=2)
+    async with running(app, runtime) as client:
+        user = User(client, tokens)
+        first = (await user.upload(pdf_bytes("1"), "cv.pdf")).json()
+        # Four new documents at once, one place left: exactly one gets it.
+        answers = await asyncio.gather(
+            *(user.upload(f"note {i}".encode(), "n.txt") for i in range(4))
+        )
+        assert sorted(a.status_code for a in answers) == [201, 409, 409, 409]
+        # Four new versions at once: numbered 2 to 5, none lost.
+        versions = await asyncio.gather(
+            *(user.upload(pdf_bytes(f"v{i}"), path=f"/{first['id']}/versions") for i in range(4))
+        )
+        assert sorted(v.json()["version"] for v in versions) == [2, 3, 4, 5]
+        history = (await user.get(f"/{first['id']}/versions")).json()
+        assert len({v["sha256"] for v in history["items"]}) == 5
+    # Two documents: five versions and one note; the refused uploads left no bytes.
+    assert len(await stored_keys(storage)) == 6
