@@ -255,11 +255,13 @@ async def test_quotas(
         third = await user.upload(b"c" * 10, "c.txt")
         assert third.status_code == 409
         assert "2 documents" in third.json()["detail"]
+        assert third.json()["quota"] == "documents"
         # Versions count against the bytes.
         doc = first.json()["id"]
         over = await user.upload(b"d" * 2500, "d.txt", path=f"/{doc}/versions")
         assert over.status_code == 413
         assert "quota" in over.json()["detail"]
+        assert over.json()["quota"] == "bytes"
         # Deleting frees both.
         assert (await user.delete(f"/{doc}")).status_code == 204
         assert (await user.upload(b"e" * 2000, "e.txt")).status_code == 201
