@@ -4,6 +4,7 @@ update is lost, on SQLite and PostgreSQL; reads never wait for a writer."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from litestar import Litestar
 from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
@@ -58,3 +59,26 @@ async def test_a_reader_does_not_wait_for_an_open_writer(app: Litestar) -> None:
         assert read == 0
     assert await _value(app) == 7
     await context.aclose()
+
+
+async def test_a_commit_that_fails_is_never_answered_as_a_success(
+    client: Any, tokens: Any, monkeypatch: Any
+) -> None:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    headers = tokens.headers()
+    real_commit = AsyncSession.commit
+
+    async def failing_commit(self: AsyncSession) -> None:
+        raise ConnectionError("the database went away during COMMIT")
+
+    monkeypatch.setattr(AsyncSession, "commit", failing_commit)
+    answer = await client.post("/api/v1/demo/notes", json={"text": "lost?"}, headers=headers)
+    monkeypatch.setattr(AsyncSession, "commit", real_commit)
+
+    assert answer.status_code == 503
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.headers["retry-after"] == "1"
+    assert "nothing was changed" in answer.json()["detail"]
+    listed = (await client.get("/api/v1/demo/notes", headers=headers)).json()
+    assert listed["total"] == 0

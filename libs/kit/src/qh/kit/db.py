@@ -9,19 +9,29 @@ and its own ``migrations`` folder; ``env.py`` there is two lines that call
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+import structlog
 from advanced_alchemy.base import CommonTableAttributes, create_registry
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
     EngineConfig,
     SQLAlchemyAsyncConfig,
 )
-from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state, set_aa_scope_state
+from advanced_alchemy.extensions.litestar._utils import (
+    delete_aa_scope_state,
+    get_aa_scope_state,
+    set_aa_scope_state,
+)
+from advanced_alchemy.extensions.litestar.plugins.init.config.common import (
+    SESSION_TERMINUS_ASGI_EVENTS,
+)
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import MetaData, event
@@ -36,7 +46,9 @@ from qh.kit.tables import add_messaging_tables
 
 if TYPE_CHECKING:
     from litestar.datastructures import State
-    from litestar.types import Scope
+    from litestar.types import Message, Scope
+
+_log = structlog.get_logger("qh.db")
 
 
 def declarative_base() -> type[Any]:
@@ -231,6 +243,12 @@ class KitAlchemyConfig(SQLAlchemyAsyncConfig):
     """advanced-alchemy's Litestar config, with a GET or HEAD request's session bound to
     the same engine (and pool) marked to read outside a transaction."""
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # The scope key is made unique per config above (several services in one process):
+        # the hook must read the session under this config's own key.
+        self.before_send_handler = commit_before_send(self.session_scope_key)
+
     def provide_session(self, state: State, scope: Scope) -> AsyncSession:
         if (
             scope.get("method") in READ_METHODS
@@ -250,6 +268,70 @@ class KitAlchemyConfig(SQLAlchemyAsyncConfig):
         return engine
 
 
+# --- commit before the answer --------------------------------------------------------------
+#
+# A request's session is committed as its response starts (2xx), rolled back otherwise. A
+# commit that fails must not leave the client with a success for a change that was never
+# saved: the response becomes a 503 problem (the body and its headers are replaced before
+# anything reaches the client), and the session is rolled back.
+
+_COMMIT_FAILED = "qh_commit_failed"
+_COMMIT_FAILED_BODY = msgspec.json.encode(
+    {
+        "type": "https://qh.dev/problems/unavailable",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "The change could not be saved, so nothing was changed. Try again.",
+    }
+)
+
+
+def commit_before_send(session_scope_key: str) -> Callable[[Message, Scope], Awaitable[None]]:
+    """advanced-alchemy's before-send hook for sessions kept under ``session_scope_key``:
+    commit on 2xx, roll back otherwise, close the session at the end of the exchange; a
+    failed commit turns the answer into a 503."""
+
+    async def before_send(message: Message, scope: Scope) -> None:
+        answer: dict[str, Any] = message  # type: ignore[assignment]
+        state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item,assignment]
+        kind = answer["type"]
+        if kind == "http.response.body":
+            failed = state.get(_COMMIT_FAILED)
+            if failed is not None:
+                # The problem replaces the first chunk; later chunks of a stream go empty.
+                answer["body"] = failed
+                state[_COMMIT_FAILED] = b""
+            return
+        session: AsyncSession | None = get_aa_scope_state(scope, session_scope_key)
+        if session is None:
+            return
+        try:
+            if kind == "http.response.start" and session.in_transaction():
+                if 200 <= answer["status"] < 300:
+                    try:
+                        await session.commit()
+                    except Exception:
+                        _log.exception("commit_failed", path=scope.get("path"))
+                        with contextlib.suppress(Exception):
+                            await session.rollback()
+                        answer["status"] = 503
+                        answer["headers"] = [
+                            (b"content-type", b"application/problem+json"),
+                            (b"content-length", str(len(_COMMIT_FAILED_BODY)).encode()),
+                            (b"retry-after", b"1"),
+                        ]
+                        state[_COMMIT_FAILED] = _COMMIT_FAILED_BODY
+                else:
+                    await session.rollback()
+        finally:
+            if kind in SESSION_TERMINUS_ASGI_EVENTS:
+                with contextlib.suppress(Exception):
+                    await session.close()
+                delete_aa_scope_state(scope, session_scope_key)
+
+    return before_send
+
+
 def alchemy_config(settings: ServiceSettings) -> SQLAlchemyAsyncConfig:
     """The advanced-alchemy config for a service: autocommit after a 2xx response, the
     session available to handlers as ``db_session``, reads of GET and HEAD outside a
@@ -264,7 +346,7 @@ def alchemy_config(settings: ServiceSettings) -> SQLAlchemyAsyncConfig:
         connection_string=url,
         engine_config=engine_config,
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        before_send_handler="autocommit",
+        before_send_handler=None,
         session_dependency_key="db_session",
         create_all=False,
         engine_app_state_key=f"db_engine_{settings.package_name}",
