@@ -365,3 +365,13 @@ async def test_concurrent_uploads_keep_quotas_and_version_numbers(
         assert len({v["sha256"] for v in history["items"]}) == 5
     # Two documents: five versions and one note; the refused uploads left no bytes.
     assert len(await stored_keys(storage)) == 6
+
+
+async def test_a_title_too_long_is_422_and_leaves_no_bytes(
+    alice: User, storage: ObjectStorage
+) -> None:
+    response = await alice.upload(pdf_bytes(), "cv.pdf", title="Я" * 201)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "title"
+    assert (await alice.get("/")).json()["total"] == 0
+    assert await stored_keys(storage) == []

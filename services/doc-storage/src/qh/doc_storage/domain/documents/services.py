@@ -271,10 +271,10 @@ class DocumentService:
             kind = source.inspector.finish(
                 filename=source.filename, declared_type=source.declared_type
             )
+            title = clean_title(source.title)
         except BaseException as exc:
             await self.abandon(key)
             raise failure_of(source, exc) from None
-        title = clean_title(source.title)
         return Received(
             key=key,
             size=source.size,
