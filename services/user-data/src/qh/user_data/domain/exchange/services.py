@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
 import structlog
 from advanced_alchemy.exceptions import NotFoundError
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from qh.kit.context import ServiceContext
 from qh.kit.problems import FieldError, InvalidValue
 from qh.user_data.db.models import Profile, ProfileExport
 from qh.user_data.domain.exchange import jsonresume, linkedin
@@ -28,30 +31,38 @@ from qh.user_data.domain.profiles import schemas
 from qh.user_data.domain.profiles.sections import SECTIONS
 from qh.user_data.domain.profiles.services import PERSONAL, ProfileService
 from qh.user_data.domain.profiles.shape import decode_object, lenient, without_shaped
+from qh.user_data.settings import UserDataSettings
 
 log = structlog.get_logger("qh.user_data.exchange")
+
+
+# Built once: the statement of the common case (an unchanged profile's stored export).
+_STORED_EXPORT = (
+    select(Profile.revision, ProfileExport.revision, ProfileExport.document)
+    .outerjoin(ProfileExport, ProfileExport.profile_id == Profile.id)
+    .where(Profile.user_id == bindparam("user_id"))
+)
 
 
 class ExchangeService:
     """Reads the whole profile at once and writes it from a document, through the same
     rules as the item routes."""
 
-    def __init__(self, profiles: ProfileService) -> None:
-        self.profiles = profiles
-        self.session = profiles.session
-        self.settings = profiles.settings
+    def __init__(self, session: AsyncSession, context: ServiceContext[UserDataSettings]) -> None:
+        self.session = session
+        self.context = context
+        self.settings = context.settings
+
+    @cached_property
+    def profiles(self) -> ProfileService:
+        """Built on first use: an export of an unchanged profile never needs it."""
+        return ProfileService(self.session, self.context)
 
     # --- export ------------------------------------------------------------------------
 
     async def export_qh(self, user_id: UUID, *, create: bool = True) -> bytes:
         """The QH document as JSON bytes: one row read when nothing changed since last time."""
-        row = (
-            await self.session.execute(
-                select(Profile.revision, ProfileExport.revision, ProfileExport.document)
-                .outerjoin(ProfileExport, ProfileExport.profile_id == Profile.id)
-                .where(Profile.user_id == user_id)
-            )
-        ).first()
+        row = (await self.session.execute(_STORED_EXPORT, {"user_id": user_id})).first()
         if row is not None and row[1] == row[0] and row[2] is not None:
             return row[2].encode()
         if row is None and not create:
@@ -257,6 +268,8 @@ class ExchangeService:
         return bool(new or updated or (mode == "replace" and existing))
 
 
-def provide_exchange(profiles: ProfileService) -> ExchangeService:
-    """The ``exchange`` provider, on the same session as ``profiles``."""
-    return ExchangeService(profiles)
+def provide_exchange(
+    db_session: AsyncSession, context: ServiceContext[UserDataSettings]
+) -> ExchangeService:
+    """The ``exchange`` provider: export and import on the session it is given."""
+    return ExchangeService(db_session, context)
