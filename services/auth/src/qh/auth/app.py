@@ -15,6 +15,7 @@ from qh.auth.domain.accounts.controllers import (
     PublicAccountController,
 )
 from qh.auth.domain.accounts.pages import EmailLinkPages
+from qh.auth.domain.mfa.controllers import MfaController
 from qh.auth.domain.oauth.controllers import OAuthController
 from qh.auth.domain.tokens.controllers import TokenController
 from qh.auth.providers import PROVIDERS, SIGNATURE_NAMESPACE
@@ -29,6 +30,7 @@ TAGS = [
     ),
     Tag(name="tokens", description="OAuth 2.0 token endpoint, logout, JWKS and issuer metadata"),
     Tag(name="social login", description="Google, GitHub and Yandex through OAuth 2.0 with PKCE"),
+    Tag(name="two-factor", description="TOTP enrolment, confirmation and removal"),
     Tag(name="admin", description="Accounts, roles and deactivation (role admin)"),
 ]
 
@@ -50,6 +52,7 @@ service: ServiceDefinition[AuthSettings] = ServiceDefinition(
         MeController,
         AdminController,
         EmailLinkPages,
+        MfaController,
         TokenController,
         OAuthController,
     ],

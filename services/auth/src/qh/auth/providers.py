@@ -14,6 +14,7 @@ from qh.auth.domain.accounts.email_tokens import EmailVerification, PasswordRese
 from qh.auth.domain.accounts.login import PasswordLogin
 from qh.auth.domain.accounts.registration import Registration
 from qh.auth.domain.accounts.users import AccountService
+from qh.auth.domain.mfa.services import TwoFactor
 from qh.auth.domain.oauth.services import SocialLogin
 from qh.auth.domain.tokens.services import TokenService
 from qh.auth.keys import KeyRing
@@ -65,6 +66,12 @@ def provide_social(
     return SocialLogin(db_session, context, accounts, tokens)
 
 
+def provide_two_factor(
+    db_session: AsyncSession, context: AuthContext, tokens: TokenService
+) -> TwoFactor:
+    return TwoFactor(db_session, context, tokens)
+
+
 PROVIDERS: Mapping[str, Callable[..., Any]] = {
     "keys": provide_keys,
     "tokens": provide_tokens,
@@ -75,6 +82,7 @@ PROVIDERS: Mapping[str, Callable[..., Any]] = {
     "password_reset": provide_password_reset,
     "admin": provide_admin,
     "social": provide_social,
+    "two_factor": provide_two_factor,
 }
 
 # The classes the handlers' annotations name, for Litestar to resolve them.
@@ -90,6 +98,7 @@ SIGNATURE_NAMESPACE: Mapping[str, Any] = {
         Registration,
         SocialLogin,
         TokenService,
+        TwoFactor,
     )
 }
 

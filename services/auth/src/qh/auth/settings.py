@@ -45,6 +45,10 @@ class AuthSettings(ServiceSettings):
     # /reset-password?token=...; unset, they go to the pages this service serves itself
     frontend_base_url: str | None = None
 
+    # --- two-factor sign-in
+    mfa_token_seconds: int = 300
+    mfa_required_for_admins: bool = False
+
     # --- brute force
     login_account_max_failures: int = 5
     login_ip_max_failures: int = 50

@@ -117,3 +117,31 @@ class Throttle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_started_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     locked_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class TotpFactor(UUIDv7PrimaryKey, AuditColumns, Base):
+    """A user's TOTP second factor: the secret encrypted (AES-256-GCM under the service's
+    key-encryption key), pending until confirmed with a first code; ``last_step`` is the
+    newest time step accepted, so a code is never accepted twice."""
+
+    __tablename__ = "auth_mfa_totp"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), unique=True
+    )
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    last_step: Mapped[int] = mapped_column(Integer, default=0)
+    recovery_salt: Mapped[str] = mapped_column(String(64))
+
+
+class RecoveryCode(UUIDv7PrimaryKey, AuditColumns, Base):
+    """A single-use recovery code, stored as HMAC-SHA256 under the factor's salt."""
+
+    __tablename__ = "auth_mfa_recovery_code"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)

@@ -15,6 +15,7 @@ from qh.auth.domain.accounts.users import (
     normalize_email,
     user_out,
 )
+from qh.auth.domain.mfa.services import TwoFactor
 from qh.auth.domain.tokens.services import TokenService
 from qh.contracts import USER_DEACTIVATED, UserDeactivated
 from qh.kit.problems import Conflict, Forbidden, InvalidValue, NotFound
@@ -42,6 +43,13 @@ class AdminService:
         user = await self.session.get(User, user_id)
         if user is None or not user.is_active or "admin" not in user.roles:
             raise Forbidden("This needs the role admin")
+        if self.context.settings.mfa_required_for_admins and not await TwoFactor.enabled(
+            self.session, user_id
+        ):
+            raise Forbidden(
+                "Admins must turn on two-factor sign-in first: POST /api/v1/auth/mfa/totp, "
+                "then confirm it with a code at /api/v1/auth/mfa/totp/confirm"
+            )
 
     async def list(self, acting: uuid.UUID, limit: int, offset: int) -> UserPage:
         await self.require_admin(acting)

@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.auth.context import AuthContext
 from qh.auth.db.models import User
+from qh.auth.domain.accounts.email_tokens import issue
 from qh.auth.domain.accounts.users import lookup_email
+from qh.auth.domain.mfa.services import MFA_LOGIN, MfaRequired, TwoFactor
 from qh.auth.domain.tokens.schemas import TokenOut
 from qh.auth.domain.tokens.services import TokenService
 from qh.auth.throttle import account_key, address_key
@@ -47,6 +49,16 @@ class PasswordLogin:
         if user is None or not ok or not user.is_active:
             raise _refused()  # the reserved attempt stays counted
         assert user.password_hash is not None
+        async with context.transaction() as session:  # a short read of its own
+            second_factor = await TwoFactor.enabled(session, user.id)
+        if second_factor:
+            # The password was right: its attempt is given back, and the second step
+            # (POST /token grant_type=urn:qh:mfa) takes from the account's code budget.
+            seconds = context.settings.mfa_token_seconds
+            async with context.transaction() as session:
+                await context.throttle.release(session, *keys)
+                raw, _ = issue(session, user, MFA_LOGIN, seconds)
+            raise MfaRequired(raw, seconds)
         rehashed = None
         if rehash:  # other argon2 parameters, or a hash of the password as typed (not NFKC)
             rehashed = await context.hasher.hash(password)

@@ -14,6 +14,7 @@ from litestar.params import JSONBody, URLEncodedBody
 from qh.auth.context import AuthContext
 from qh.auth.domain.accounts.login import PasswordLogin
 from qh.auth.domain.http import NO_STORE, PUBLIC
+from qh.auth.domain.mfa.services import TwoFactor
 from qh.auth.domain.tokens.schemas import LogoutIn, TokenForm, TokenOut
 from qh.auth.domain.tokens.services import TokenService
 from qh.auth.keys import SUPPORTED_ALGORITHMS
@@ -21,7 +22,8 @@ from qh.auth.throttle import client_address
 from qh.kit.context import AUTH_PREFIX, JWKS_PATH, TOKEN_PATH
 from qh.kit.problems import BadRequest, InvalidValue
 
-GRANTS = ("password", "refresh_token", "client_credentials")
+MFA_GRANT = "urn:qh:mfa"
+GRANTS = ("password", "refresh_token", "client_credentials", MFA_GRANT)
 # Where every service finds them (qh.kit.context), relative to this service's prefix.
 TOKEN_ROUTE = TOKEN_PATH.removeprefix(AUTH_PREFIX)
 JWKS_ROUTE = JWKS_PATH.removeprefix(AUTH_PREFIX)
@@ -59,15 +61,23 @@ class TokenController(Controller):
         login: NamedDependency[PasswordLogin],
         tokens: NamedDependency[TokenService],
         context: NamedDependency[AuthContext],
+        two_factor: NamedDependency[TwoFactor],
     ) -> TokenOut:
         """OAuth 2.0 token endpoint, form-encoded. 401 for bad credentials (the same answer
-        whether or not the e-mail exists), 429 with Retry-After after repeated failures."""
+        whether or not the e-mail exists), 429 with Retry-After after repeated failures.
+        With two-factor sign-in on, the password grant answers 403 `{"error":
+        "mfa_required", "mfa_token", "expires_in"}`; `grant_type=urn:qh:mfa&mfa_token=&code=`
+        completes it."""
         if data.grant_type == "password":
             if data.username is None or data.password is None:
                 raise InvalidValue.field("username", "username and password are required")
             return await login.login(
                 data.username, data.password, client_address(request, context.settings)
             )
+        if data.grant_type == MFA_GRANT:
+            if not data.mfa_token or not data.code:
+                raise InvalidValue.field("code", "mfa_token and code are required")
+            return await two_factor.complete(data.mfa_token, data.code)
         if data.grant_type == "refresh_token":
             if not data.refresh_token:
                 raise InvalidValue.field("refresh_token", "required for this grant")

@@ -17,7 +17,7 @@ class TokenForm(msgspec.Struct):
         str,
         msgspec.Meta(
             max_length=64,
-            description="password, refresh_token or client_credentials",
+            description="password, refresh_token, client_credentials or urn:qh:mfa",
             examples=["password"],
         ),
     ]
@@ -30,6 +30,12 @@ class TokenForm(msgspec.Struct):
     client_id: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     client_secret: Annotated[str, msgspec.Meta(max_length=512)] | None = None
     scope: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    mfa_token: (
+        Annotated[str, msgspec.Meta(max_length=256, description="From the 403 mfa_required")] | None
+    ) = None
+    code: (
+        Annotated[str, msgspec.Meta(max_length=32, description="TOTP or recovery code")] | None
+    ) = None
 
 
 class TokenOut(msgspec.Struct, omit_defaults=True):
