@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from qh.doc_storage.app import service
@@ -10,7 +11,9 @@ from qh.kit.testing import settings_for_tests
 
 def test_uploads_document_their_bodies(tmp_path: Path) -> None:
     app = service.create_app(settings_for_tests(service, f"sqlite+aiosqlite:///{tmp_path}/o.db"))
-    paths = app.openapi_schema.to_schema()["paths"]
+    document = app.openapi_schema.to_schema()
+    json.dumps(document)  # what `qh openapi doc-storage` prints
+    paths = document["paths"]
     upload = paths["/api/v1/documents"]["post"]["requestBody"]["content"]["multipart/form-data"]
     assert upload["schema"]["properties"]["file"]["format"] == "binary"
     assert upload["schema"]["required"] == ["file"]

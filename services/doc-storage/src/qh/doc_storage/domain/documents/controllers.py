@@ -46,13 +46,15 @@ from qh.kit.problems import PROBLEM_JSON, Forbidden, InvalidValue, Problem, Prob
 UPLOAD_BODY = {
     "multipart/form-data": "a part named file (the document) and an optional part title",
 }
-_PROBLEM = ResponseSpec(data_container=ProblemBody, media_type=PROBLEM_JSON, description="")
 
 
 def _problems(**statuses: str) -> dict[int, ResponseSpec]:
     return {
         int(status[1:]): ResponseSpec(
-            data_container=ProblemBody, media_type=PROBLEM_JSON, description=text
+            data_container=ProblemBody,
+            media_type=PROBLEM_JSON,
+            description=text,
+            generate_examples=False,
         )
         for status, text in statuses.items()
     }
@@ -69,6 +71,8 @@ CONTENT_RESPONSES: dict[int, ResponseSpec] = {
     206: ResponseSpec(
         data_container=bytes,
         description="The bytes of one Range",
+        media_type="application/octet-stream",
+        generate_examples=False,
     ),
     304: ResponseSpec(
         data_container=None, description="If-None-Match matched the ETag (the sha256)"
@@ -294,6 +298,7 @@ class DocumentController(Controller):
                 data_container=ProblemBody,
                 media_type=PROBLEM_JSON,
                 description="No such link, or it expired or was revoked",
+                generate_examples=False,
             ),
         },
     )
