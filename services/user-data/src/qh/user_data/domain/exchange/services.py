@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.kit.context import ServiceContext
 from qh.kit.problems import FieldError, InvalidValue
+from qh.kit.shape import decode_object, lenient, without_shaped
 from qh.user_data.db.models import Profile, ProfileExport
 from qh.user_data.domain.exchange import jsonresume, linkedin
 from qh.user_data.domain.exchange.mapped import Mapped, item_field
@@ -30,7 +31,6 @@ from qh.user_data.domain.exchange.schemas import (
 from qh.user_data.domain.profiles import schemas
 from qh.user_data.domain.profiles.sections import SECTIONS
 from qh.user_data.domain.profiles.services import PERSONAL, ProfileService
-from qh.user_data.domain.profiles.shape import decode_object, lenient, without_shaped
 from qh.user_data.settings import UserDataSettings
 
 log = structlog.get_logger("qh.user_data.exchange")

@@ -13,10 +13,10 @@ from litestar.params import FromPath, QueryParameter, RawBody
 
 from qh.kit.auth import Principal
 from qh.kit.problems import PROBLEM_JSON, ProblemBody
+from qh.kit.shape import decode_object
 from qh.user_data.domain.profiles import schemas
 from qh.user_data.domain.profiles.sections import SECTIONS, SectionSpec
 from qh.user_data.domain.profiles.services import ProfileService
-from qh.user_data.domain.profiles.shape import decode_object
 
 _PROBLEM_TEXT = {
     400: "Malformed request (not JSON, or a parameter of the wrong type)",

@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qh.contracts import PROFILE_UPDATED, ProfileUpdated
 from qh.kit.context import ServiceContext
 from qh.kit.problems import Conflict, FieldError, InvalidValue
+from qh.kit.shape import lenient, without_shaped
 from qh.user_data.db.models import Profile, ProfileExport, SectionItem
 from qh.user_data.domain.profiles import schemas
 from qh.user_data.domain.profiles.rules import Checker, Kind
 from qh.user_data.domain.profiles.sections import SECTIONS, SectionSpec
-from qh.user_data.domain.profiles.shape import lenient, without_shaped
 from qh.user_data.settings import UserDataSettings
 
 PERSONAL = "personal"
