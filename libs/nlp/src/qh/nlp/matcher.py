@@ -1,14 +1,18 @@
 """Find taxonomy skills in free text, with offsets into the text as given.
 
-Three passes over one token stream: exact (folded token sequences in a trie), lemma (Russian
-normal forms and stems, English plural strip, in a second trie) and fuzzy (rapidfuzz over
+Four passes over one token stream: exact (folded token sequences in a trie), lemma (Russian
+normal forms and stems, English plural strip, in a second trie), fuzzy (rapidfuzz over
 same-first-letter, similar-length aliases written as names, e.g. ``Kubernetes`` or any Cyrillic
-spelling, never plain lowercase English words, and only for words nothing else explained). Overlaps
-go to the longest match. Aliases that are also ordinary words are ``strict`` (see README).
+spelling, never plain lowercase English words, and only for words nothing else explained) and
+phrase (a multi-word alias whose words stand in order with at most two other words between
+them inside one clause, "source passive candidates", "планирование сроков и бюджета", and the
+verb form of an action-noun alias, "manage inventory"). Overlaps among the first three go to the
+longest match. Aliases that are also ordinary words are ``strict`` (see README).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any, Literal
 
@@ -18,6 +22,7 @@ from rapidfuzz.distance import OSA
 
 from qh.nlp.language import is_common_english
 from qh.nlp.morph import _KEEP_S, english_lemma, has_cyrillic, is_known_russian, match_keys
+from qh.nlp.phrases import verb_heads, verb_keys
 from qh.nlp.taxonomy import Skill, Taxonomy, alias_key, key_variants, taxonomy
 from qh.nlp.text import match_view, original_span
 from qh.nlp.tokens import scan
@@ -25,6 +30,8 @@ from qh.nlp.tokens import scan
 How = Literal["exact", "lemma", "fuzzy"]
 _HOW_RANK = {"exact": 0, "lemma": 1, "fuzzy": 2}
 _LEMMA_SCORE = 0.9
+_PHRASE_SCORE = 0.85
+_MAX_GAP = 2  # words between the words of a phrase, in all
 _FUZZY_MIN_LEN = 6
 _FUZZY_TWO_EDITS = 12
 _END = ""  # trie key of the terminal list; no token is empty
@@ -146,6 +153,15 @@ class _Alias(msgspec.Struct, frozen=True):
     single_letter: bool
 
 
+class _Phrase(msgspec.Struct, frozen=True):
+    entry: _Alias
+    verb: bool  # the verb form of an action-noun alias ("manage inventory")
+
+    @property
+    def skill(self) -> Skill:
+        return self.entry.skill
+
+
 class SkillMatcher:
     """An index over a taxonomy's aliases; build once and reuse (``find_skills`` does)."""
 
@@ -154,6 +170,7 @@ class SkillMatcher:
         self._exact: dict[str, Any] = {}
         self._lemma: dict[str, Any] = {}
         self._fuzzy_alias: dict[str, _Alias] = {}
+        self._phrase: dict[str, Any] = {}
         buckets: dict[tuple[str, int], list[str]] = {}
         for skill in taxonomy.skills:
             for alias in dict.fromkeys((skill.name, *skill.aliases)):
@@ -167,6 +184,15 @@ class SkillMatcher:
                     continue
                 for path in key_variants(key, limit=16):
                     _insert(self._lemma, path, entry)
+                if len(key) >= 2 and all(k[0].isalnum() for k in key):
+                    for path in key_variants(key, limit=16):
+                        _insert(self._phrase, path, _Phrase(entry, verb=False))
+                    heads = verb_heads(key)
+                    if heads is not None:
+                        verbs, objects = heads
+                        for path in key_variants(objects, limit=16):
+                            for verb in verbs:
+                                _insert(self._phrase, (verb, *path), _Phrase(entry, verb=True))
                 word = key[0]
                 if (
                     len(key) == 1
@@ -259,12 +285,71 @@ class SkillMatcher:
                     score = round(1 - distance / max(len(alias), len(keys[i])), 3)
                     kept.append((i, i + 1, self._fuzzy_alias[alias], "fuzzy", score))
 
-        kept.sort(key=lambda c: c[0])
+        kept.extend(self._phrases(view, keys, starts, ends, words, kept, lemma_keys))
+        kept.sort(key=lambda c: (c[0], c[1]))
         mentions = []
         for i, j, entry, how, score in kept:
             s, e = original_span(offsets, starts[i], ends[j - 1])
             mentions.append(SkillMention(entry.skill, s, e, text[s:e], how, score))
         return mentions
+
+    def _phrases(
+        self,
+        view: str,
+        keys: list[str],
+        starts: list[int],
+        ends: list[int],
+        words: list[bool],
+        kept: list[tuple[int, int, _Alias, How, float]],
+        lemma_keys: Callable[[int], frozenset[str]],
+    ) -> list[tuple[int, int, _Alias, How, float]]:
+        """Multi-word aliases with other words between theirs, and verb forms of action-noun
+        aliases. Such a phrase may enclose or share a word with one-word mentions ("Планирование
+        сроков и бюджета" is Planning and Budgeting) but not with a multi-word one, nor with
+        another phrase; the skill is not repeated where a mention of it lies inside."""
+        n = len(keys)
+        unit = [False] * n  # words of a multi-word (or fuzzy) mention
+        for i, j, _, how, _ in kept:
+            if j - i > 1 or how == "fuzzy":
+                unit[i:j] = [True] * (j - i)
+
+        def phrase_keys(j: int) -> frozenset[str]:
+            return lemma_keys(j) | verb_keys(keys[j]) if words[j] else frozenset()
+
+        def joined(a: int, b: int) -> bool:
+            return "\n" not in view[ends[a] : starts[b]]
+
+        found: list[tuple[int, int, int, int, _Phrase]] = []  # (-words, skips, i, j, phrase)
+        for i in range(n):
+            if not words[i] or unit[i]:
+                continue
+            # (trie node, next token, skipped words, alias words)
+            stack = [(node, i + 1, 0, 1) for k in phrase_keys(i) if (node := self._phrase.get(k))]
+            while stack:
+                node, j, skips, size = stack.pop()
+                for phrase in node.get(_END, ()):
+                    if size >= 2 and (skips or phrase.verb):
+                        found.append((-size, skips, i, j, phrase))
+                if j >= n or not words[j] or not joined(j - 1, j):
+                    continue
+                if not unit[j]:
+                    for k in phrase_keys(j):
+                        child = node.get(k)
+                        if child is not None:
+                            stack.append((child, j + 1, skips, size + 1))
+                if skips < _MAX_GAP and j + 1 < n:
+                    stack.append((node, j + 1, skips + 1, size))
+        found.sort(key=lambda f: (f[0], f[1], f[2]))
+        claimed = [False] * n
+        out: list[tuple[int, int, _Alias, How, float]] = []
+        for _, _, i, j, phrase in found:
+            if any(claimed[i:j]) or any(
+                e.skill.id == phrase.skill.id and i <= a and b <= j for a, b, e, _, _ in kept
+            ):
+                continue
+            claimed[i:j] = [True] * (j - i)
+            out.append((i, j, phrase.entry, "lemma", _PHRASE_SCORE))
+        return out
 
     def _fuzzy_one(self, word: str) -> tuple[str, int] | None:
         if word in self._fuzzy_cache:
@@ -332,7 +417,7 @@ def _english_word_like(word: str, *, plural: bool = True) -> bool:
     return word.endswith(_EN_SUFFIXES) or (plural and english_lemma(word) != word)
 
 
-def _insert(trie: dict[str, Any], key: tuple[str, ...], entry: _Alias) -> None:
+def _insert(trie: dict[str, Any], key: tuple[str, ...], entry: _Alias | _Phrase) -> None:
     node = trie
     for k in key:
         node = node.setdefault(k, {})
