@@ -261,6 +261,8 @@ async def test_the_sweep_removes_abandoned_uploads_and_orphans_only_when_old(
 
     later = await context.sweeper.run_once(now=utc_now() + timedelta(hours=2))
     assert (later.abandoned, later.orphans) == (1, 1)
+    exposed = (await client.get("/metrics")).text
+    assert 'qh_document_objects_swept_total{reason="orphan",service="doc-storage"}' in exposed
     (left,) = await stored_keys(storage)
     assert f"/{kept['id']}/" in left
     assert (await alice.get(f"/{kept['id']}/content")).status_code == 200

@@ -59,6 +59,16 @@ class Sweeper:
             cutoff = now - timedelta(seconds=self.context.settings.pending_upload_seconds)
             report.abandoned = await self._abandoned(cutoff)
             report.orphans = await self._orphans(cutoff)
+        swept = self.context.metrics.counter(
+            "document_objects_swept", "Objects the sweep deleted from the store", ["reason"]
+        )
+        for reason, count in (
+            ("deleted", report.deleted),
+            ("abandoned", report.abandoned),
+            ("orphan", report.orphans),
+        ):
+            if count:
+                swept.labels(self.context.slug, reason).inc(count)
         if report.deleted or report.abandoned or report.orphans:
             log.info(
                 "swept",

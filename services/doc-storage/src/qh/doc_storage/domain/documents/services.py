@@ -43,7 +43,7 @@ from qh.doc_storage.domain.documents.content import CONTENT_TYPES, DocxLimits
 from qh.doc_storage.domain.documents.upload import UploadSource, failure_of
 from qh.doc_storage.settings import DocStorageSettings
 from qh.kit.clock import as_utc, utc_now
-from qh.kit.problems import Conflict, InvalidValue, NotFound, PayloadTooLarge
+from qh.kit.problems import Conflict, InvalidValue, NotFound, PayloadTooLarge, Problem
 
 if TYPE_CHECKING:
     from qh.doc_storage.context import DocStorageContext
@@ -274,7 +274,12 @@ class DocumentService:
             title = clean_title(source.title)
         except BaseException as exc:
             await self.abandon(key)
-            raise failure_of(source, exc) from None
+            failure = failure_of(source, exc)
+            if isinstance(failure, Problem):
+                self.context.metrics.counter(
+                    "document_uploads_refused", "Uploads refused, by HTTP status", ["status"]
+                ).labels(self.context.slug, str(failure.status)).inc()
+            raise failure from None
         return Received(
             key=key,
             size=source.size,
@@ -526,6 +531,10 @@ class ShareService:
         self.outbox = context.outbox
         self.documents = documents
         self.prefix = context.definition.prefix
+        self.accesses_counter = context.metrics.counter(
+            "document_share_accesses", "Uses of share links that served bytes", ["status"]
+        )
+        self.slug = context.slug
 
     async def create(
         self, owner_id: UUID, document_id: UUID, *, expires_in: int | None, version: int | None
@@ -665,6 +674,7 @@ class ShareService:
             )
         )
         await self.session.flush()
+        self.accesses_counter.labels(self.slug, str(status)).inc()
 
 
 def expires_at_of(share: Share) -> datetime:
