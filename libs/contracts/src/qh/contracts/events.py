@@ -124,3 +124,32 @@ class AnalysisCompleted(Payload, kw_only=True, frozen=True):
     kind: Literal["match", "review"]
     score: float | None = None
     vacancy_id: UUID | None = None
+
+
+class ResumeGenerated(Payload, kw_only=True, frozen=True):
+    """A resume (or a new version of one) was generated for a user."""
+
+    user_id: UUID
+    resume_id: UUID
+    title: str | None = None
+    document_id: UUID | None = None
+
+
+class CoverLetterGenerated(Payload, kw_only=True, frozen=True):
+    """A cover letter (or a new draft of one) was generated for a user."""
+
+    user_id: UUID
+    letter_id: UUID
+    title: str | None = None
+    document_id: UUID | None = None
+
+
+class DocumentAccessed(Payload, kw_only=True, frozen=True):
+    """Someone opened a document through one of its owner's share links."""
+
+    document_id: UUID
+    owner_id: UUID
+    share_id: UUID
+    accessed_at: datetime
+    version: int | None = None
+    title: str | None = None

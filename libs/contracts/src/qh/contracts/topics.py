@@ -9,12 +9,15 @@ import msgspec
 
 from qh.contracts.events import (
     AnalysisCompleted,
+    CoverLetterGenerated,
+    DocumentAccessed,
     DocumentShared,
     DocumentStored,
     EmailVerificationRequested,
     PasswordResetRequested,
     Payload,
     ProfileUpdated,
+    ResumeGenerated,
     UserDeactivated,
     UserDeleted,
     UserRegistered,
@@ -70,6 +73,9 @@ PROFILE_UPDATED = Topic("profile.updated", 1, ProfileUpdated)
 ANALYSIS_COMPLETED = Topic("analysis.completed", 1, AnalysisCompleted)
 DOCUMENT_STORED = Topic("document.stored", 1, DocumentStored)
 DOCUMENT_SHARED = Topic("document.shared", 1, DocumentShared)
+DOCUMENT_ACCESSED = Topic("document.accessed", 1, DocumentAccessed)
+RESUME_GENERATED = Topic("resume.generated", 1, ResumeGenerated)
+COVER_LETTER_GENERATED = Topic("cover_letter.generated", 1, CoverLetterGenerated)
 VACANCY_CREATED = Topic("vacancy.created", 1, VacancyCreated)
 VACANCY_UPDATED = Topic("vacancy.updated", 1, VacancyUpdated)
 VACANCY_DELETED = Topic("vacancy.deleted", 1, VacancyDeleted)
@@ -87,6 +93,9 @@ ALL_TOPICS: tuple[Topic[Any], ...] = (
     VACANCY_UPDATED,
     VACANCY_DELETED,
     ANALYSIS_COMPLETED,
+    DOCUMENT_ACCESSED,
+    RESUME_GENERATED,
+    COVER_LETTER_GENERATED,
 )
 
 
