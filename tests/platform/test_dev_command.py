@@ -1,4 +1,5 @@
-"""``qh dev`` on a fresh data folder: ready within 15 seconds, every service listed."""
+"""``qh dev`` on a fresh data folder: ready within 15 seconds, every service listed at
+``/services``, the web client at ``/``."""
 
 from __future__ import annotations
 
@@ -47,11 +48,20 @@ def test_qh_dev_serves_every_service_from_a_fresh_data_dir(tmp_path: Path) -> No
         assert elapsed < 15
         services = discover_services()
         assert set(ready.json()["services"]) == set(services)
-        index = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        index = httpx.get(f"http://127.0.0.1:{port}/services", timeout=5)
         assert index.status_code == 200
+        home = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        if "web" in services:  # the web client serves / and the host keeps its own paths
+            assert home.status_code == 200
+            assert home.headers["content-type"].startswith("text/html")
+            assert "/static/" in home.text
+        else:
+            assert home.status_code == 307
+            assert home.headers["location"] == "/services"
         for slug, definition in services.items():
             assert slug in index.text
-            docs = httpx.get(f"http://127.0.0.1:{port}{definition.prefix}/openapi.json", timeout=5)
+            base = definition.prefix.rstrip("/")
+            docs = httpx.get(f"http://127.0.0.1:{port}{base}/openapi.json", timeout=5)
             assert docs.status_code == 200
             assert docs.json()["info"]["title"] == definition.title
         assert (tmp_path / "data").is_dir()

@@ -1,6 +1,9 @@
 """The embedded host: every installed service in one process, each its own Litestar app
 mounted at its prefix (routes already carry it, so nothing is rewritten), sharing one
-:class:`LocalRuntime`. The host itself answers ``/``, ``/health/*`` and ``/metrics``."""
+:class:`LocalRuntime`. The host itself answers ``/services`` (an index of the services and
+their docs), ``/health/*`` and ``/metrics``; everything else goes to the service with the
+longest matching prefix, so a service mounted at ``/`` (the web client) takes every path
+no other service and no host route claims. Without one, ``/`` redirects to ``/services``."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from typing import Any
 
 import structlog
 from litestar import Litestar, MediaType, Response, get
+from litestar.response import Redirect
 from litestar.types import Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -27,6 +31,8 @@ from qh.kit.runtime import LocalRuntime
 log = structlog.get_logger("qh.host")
 
 ENTRY_POINT_GROUP = "qh.services"
+INDEX_PATH = "/services"
+HOST_PATHS = (INDEX_PATH, "/health/live", "/health/ready", "/metrics")
 
 
 class UnknownService(LookupError):
@@ -78,8 +84,9 @@ class Platform:
             Mounted(definition, definition.create_app(settings, runtime=self.runtime))
             for definition, settings in loaded
         ]
-        # Longest prefix first, so /api/v1/a/b wins over /api/v1/a.
+        # Longest prefix first, so /api/v1/a/b wins over /api/v1/a and / comes last.
         self.mounted.sort(key=lambda m: len(m.definition.prefix), reverse=True)
+        self._routes = [(_prefix_match(m.definition.prefix), m.app) for m in self.mounted]
         self.index = SecurityHeadersMiddleware(self._index_app())
         self._stack: contextlib.AsyncExitStack | None = None
 
@@ -92,7 +99,11 @@ class Platform:
     def _index_app(self) -> Litestar:
         services = sorted(self.mounted, key=lambda m: m.definition.slug)
 
-        @get("/", media_type=MediaType.HTML, include_in_schema=False, sync_to_thread=False)
+        @get("/", include_in_schema=False, sync_to_thread=False)
+        def root() -> Redirect:
+            return Redirect(INDEX_PATH, status_code=307)
+
+        @get(INDEX_PATH, media_type=MediaType.HTML, include_in_schema=False, sync_to_thread=False)
         def index() -> str:
             rows = "\n".join(
                 f"<tr><td><code>{html.escape(m.definition.slug)}</code></td>"
@@ -120,7 +131,7 @@ class Platform:
             return Response(generate_latest(metrics().registry), media_type=CONTENT_TYPE_LATEST)
 
         return Litestar(
-            route_handlers=[index, live, ready, metrics_endpoint],
+            route_handlers=[root, index, live, ready, metrics_endpoint],
             exception_handlers=exception_handlers,
             openapi_config=None,
             logging_config=None,
@@ -161,11 +172,11 @@ class Platform:
             await self._lifespan(receive, send)
             return
         path: str = scope.get("path", "")
-        for mounted in self.mounted:
-            prefix = mounted.definition.prefix
-            if path == prefix or path.startswith(prefix + "/"):
-                await mounted.app(scope, receive, send)
-                return
+        if path not in HOST_PATHS:
+            for matches, app in self._routes:
+                if matches(path):
+                    await app(scope, receive, send)
+                    return
         await self.index(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -185,6 +196,13 @@ class Platform:
                 return
 
 
+def _prefix_match(prefix: str) -> Any:
+    """Whether a path is the prefix itself or under it (``/`` takes every path)."""
+    base = prefix.rstrip("/")
+    under = base + "/"
+    return lambda path: path == base or path.startswith(under)
+
+
 def create_dev_app() -> Platform:
     """Factory for ``uvicorn --factory`` (used by ``qh dev --reload``); reads the environment."""
     configure_logging(
@@ -200,7 +218,7 @@ table{{border-collapse:collapse;width:100%}}td,th{{text-align:left;padding:.4rem
 code{{background:#f2f4f7;padding:.1rem .3rem;border-radius:4px}}</style></head>
 <body><h1>QH platform</h1>
 <p>{count} services running in one process. Each links to its interactive API docs.
-Health: <a href="/health/ready">/health/ready</a> · Metrics: <a href="/metrics">/metrics</a></p>
+The web client: <a href="/">/</a> (when installed) · Health: <a href="/health/ready">/health/ready</a> · Metrics: <a href="/metrics">/metrics</a></p>
 <table><thead><tr><th>service</th><th>what it does</th><th>docs</th><th>schema</th></tr></thead>
 <tbody>
 {rows}

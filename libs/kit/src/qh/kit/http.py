@@ -245,7 +245,7 @@ def docs_asset(name: str) -> bytes:
 
 
 def docs_assets_path(prefix: str) -> str:
-    return f"{prefix}/docs/assets"
+    return f"{prefix.rstrip('/')}/docs/assets"  # a service at / has /docs/assets
 
 
 def asset_url(prefix: str, name: str) -> str:
@@ -294,7 +294,7 @@ class OfflineSwaggerRenderPlugin(SwaggerRenderPlugin):
 
     def render(self, request: Any, openapi_schema: dict[str, Any]) -> bytes:
         title = escape(str(openapi_schema.get("info", {}).get("title", "API")))
-        spec_url = escape(f"{self.prefix}/openapi.json")
+        spec_url = escape(f"{self.prefix.rstrip('/')}/openapi.json")
         init_oauth = escape(
             json.dumps(self.init_oauth if isinstance(self.init_oauth, dict) else {})
         )

@@ -47,7 +47,8 @@ def test_every_operation_documents_its_problems(
     service_definition: ServiceDefinition[Any], tmp_path: Any
 ) -> None:
     """The OpenAPI document builds, every operation sits under the service's prefix and
-    lists its RFC 9457 problem responses."""
+    lists its RFC 9457 problem responses. A service at ``/`` (the web client) takes what
+    the APIs leave, so none of its paths may sit under ``/api/``, where they live."""
     settings = settings_for_tests(
         service_definition, f"sqlite+aiosqlite:///{tmp_path / 'openapi.db'}"
     )
@@ -55,6 +56,8 @@ def test_every_operation_documents_its_problems(
     assert document["paths"], "the service has no documented routes"
     for path, operations in document["paths"].items():
         assert path.startswith(service_definition.prefix), path
+        if service_definition.prefix == "/":
+            assert not path.startswith("/api/"), f"{path} would shadow the APIs' paths"
         for method, operation in operations.items():
             responses = operation["responses"]
             assert "422" in responses, f"{method.upper()} {path}"
