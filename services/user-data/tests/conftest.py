@@ -102,7 +102,7 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(
-    scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+    scope="package", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def shared_backend(request: pytest.FixtureRequest) -> str:
     if request.param == "postgres":
@@ -110,7 +110,7 @@ def shared_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def shared(shared_backend: str, qh_databases: Any) -> AsyncIterator[Shared]:
     tokens, recorder = TokenFactory(), Recorder()
     runtime = make_runtime(tokens, recorder)
