@@ -1,0 +1,44 @@
+"""Admin: the message templates per kind, channel and locale."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, post, put
+
+from qh.kit.auth import Principal, requires_role
+from qh.kit.pagination import Page, PageParams
+from qh.notification.domain.templates.schemas import TemplateBody, TemplateIn, TemplateOut
+from qh.notification.domain.templates.services import TemplateService
+
+
+class TemplateController(Controller):
+    path = "/templates"
+    tags = ["Templates"]
+    guards = [requires_role("admin")]
+
+    @get("/")
+    async def list_templates(
+        self, templates: TemplateService, page: PageParams
+    ) -> Page[TemplateOut]:
+        """Every template, the admin's version where there is one (``custom``)."""
+        items = await templates.list()
+        return page.of(items[page.offset : page.offset + page.limit], len(items))
+
+    @post("/", status_code=201)
+    async def create_template(
+        self, data: TemplateIn, principal: Principal, templates: TemplateService
+    ) -> TemplateOut:
+        """Replace a built-in template; it must render with the kind's sample data (422
+        names the failing part and error otherwise); 409 when already replaced."""
+        return await templates.create(data, principal.id)
+
+    @put("/{key:str}")
+    async def put_template(
+        self, key: str, data: TemplateBody, principal: Principal, templates: TemplateService
+    ) -> TemplateOut:
+        """Set the template ``<kind>.<channel>.<locale>``, validated like POST."""
+        return await templates.replace(key, data, principal.id)
+
+    @delete("/{key:str}", status_code=204)
+    async def delete_template(self, key: str, templates: TemplateService) -> None:
+        """Back to the built-in default."""
+        await templates.delete(key)
