@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from qh.kit.settings import MiB, ServiceSettings
+from qh.kit.llm import LLMServiceSettings
+from qh.kit.settings import MiB
 
 
-class UserDataSettings(ServiceSettings, kw_only=True):  # type: ignore[call-arg]
+class UserDataSettings(LLMServiceSettings, kw_only=True):  # type: ignore[call-arg]
     """What the user-data service can be told beyond the platform's common settings."""
 
     max_items_per_section: int = 100
@@ -23,6 +24,15 @@ class UserDataSettings(ServiceSettings, kw_only=True):  # type: ignore[call-arg]
     archive_max_expanded_bytes: int = 64 * MiB
     """What the archive may expand to: checked on the sizes its directory declares before
     anything is read, and counted again while the files are read."""
+
+    resume_file_max_bytes: int = 10 * MiB
+    """The largest resume file (PDF, DOCX, TXT) ``POST /me/import?format=file`` accepts (413)."""
+
+    resume_file_max_pages: int = 20
+    """Pages of a PDF resume that may be read; more answers 413."""
+
+    resume_file_max_seconds: float = 20.0
+    """How long reading a resume file's text may take (a slower file answers 422)."""
 
     default_phone_region: str | None = None
     """ISO 3166 region used to read a phone number written without ``+`` when the profile

@@ -16,6 +16,7 @@ from litestar.openapi.spec import (
     Schema,
 )
 
+from qh.user_data.domain.exchange import resume_file
 from qh.user_data.domain.profiles import schemas
 from qh.user_data.domain.profiles.sections import SECTIONS
 
@@ -301,6 +302,7 @@ def schema_examples() -> dict[str, list[Any]]:
             doc[name] = [_item(section[index])]
         documents.append(doc)
     examples["ProfileDocument"] = documents
+    examples.update(resume_file.schema_examples(documents))
     examples["JsonResumeDocument"] = [
         {
             "$schema": "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json",

@@ -9,6 +9,8 @@ from litestar.params import FromPath, QueryParameter
 
 from qh.kit.auth import requires_role
 from qh.kit.problems import PayloadTooLarge, UnsupportedMediaType
+from qh.user_data.domain.exchange.resume_file import AiChoice, ResumeFileProposal, propose
+from qh.user_data.domain.exchange.resume_file_multipart import file_of
 from qh.user_data.domain.exchange.schemas import ImportReport, JsonResumeDocument, ProfileDocument
 from qh.user_data.domain.exchange.services import ExchangeService
 from qh.user_data.domain.profiles.controllers import Caller, problems
@@ -85,12 +87,21 @@ async def read_body(request: Request[Any, Any, Any], limit: int) -> bytes:
 
 
 ImportFormat = Annotated[
-    Literal["jsonresume", "qh", "linkedin"],
+    Literal["jsonresume", "qh", "linkedin", "file"],
     QueryParameter(
         name="format",
         description="`jsonresume` (a JSON Resume document), `qh` (a QH export: a backup, or a "
-        "reviewed proposal of the resume-file import) or `linkedin` (the ZIP of LinkedIn's "
-        "data export)",
+        "reviewed proposal of the resume-file import), `linkedin` (the ZIP of LinkedIn's "
+        "data export) or `file` (a PDF, DOCX or TXT resume: answers a proposal, saves nothing)",
+    ),
+]
+ImportAi = Annotated[
+    AiChoice | None,
+    QueryParameter(
+        name="ai",
+        description="`format=file` only: `offline` (default, no model) or an AI provider "
+        "(`gemini`, `openai`) that fills what the offline reading missed, with values the "
+        "file's text contains",
     ),
 ]
 _ZIP_TYPES = {
@@ -115,16 +126,30 @@ async def import_profile(
     principal: Caller,
     mode: ImportMode = "replace",
     import_format: ImportFormat = "jsonresume",
-) -> ImportReport:
+    ai: ImportAi = None,
+) -> ImportReport | ResumeFileProposal:
     """Read a document into the profile: a JSON Resume document or a QH export
     (`application/json`), or LinkedIn's data archive (`application/zip`). Everything is
     checked first (the JSON Resume schema, then the profile's rules, every problem named by
     the document's path): anything invalid answers 422 and changes nothing. `replace` makes
     the document the profile (sections it leaves out are emptied), `merge` keeps the rest.
     The report lists what the profile has no place for (`unmapped`) and what is stored in
-    another notation (`normalised`: a phone in E.164, `Fluent` as C1…)."""
+    another notation (`normalised`: a phone in E.164, `Fluent` as C1…).
+
+    `format=file` reads a resume file (multipart field `file`, or the raw body; PDF, DOCX or
+    TXT told by the content, 415 otherwise) into a **proposed** profile in the QH export's
+    shape and a report (where each value was found, lines left unplaced), saving nothing:
+    review it, then save it with `format=qh`. A PDF without a text layer is 422."""
     media_type = request.content_type[0]
     settings = exchange.settings
+    if import_format == "file":
+        body = await read_body(request, settings.resume_file_max_bytes + 64 * 1024)
+        upload = file_of(media_type, request.headers.get("content-type", ""), body)
+        if len(upload) > settings.resume_file_max_bytes:
+            raise PayloadTooLarge(f"The file is larger than {settings.resume_file_max_bytes} bytes")
+        return await propose(
+            upload, settings, exchange.context, ai or settings.llm_default_provider
+        )
     if import_format == "linkedin":
         if media_type not in _ZIP_TYPES:
             raise UnsupportedMediaType("Send LinkedIn's archive as application/zip")
