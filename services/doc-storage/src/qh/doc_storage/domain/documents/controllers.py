@@ -8,8 +8,9 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.background_tasks import BackgroundTask
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
 from qh.doc_storage.db.models import Document, DocumentVersion
@@ -147,7 +148,10 @@ class DocumentController(Controller):
         summary="Upload a document",
     )
     async def upload(
-        self, request: Request[Any, Any, Any], principal: Principal, documents: DocumentService
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        documents: NamedDependency[DocumentService],
     ) -> DocumentOut:
         """A multipart upload: ``file`` (PDF, DOCX, Markdown or UTF-8 text, judged by its
         bytes, never by its name) and an optional ``title``. 201 with the first version."""
@@ -158,21 +162,30 @@ class DocumentController(Controller):
 
     @get("/", summary="The user's documents")
     async def list_documents(
-        self, principal: Principal, documents: DocumentService, page: PageParams
+        self,
+        principal: NamedDependency[Principal],
+        documents: NamedDependency[DocumentService],
+        page: NamedDependency[PageParams],
     ) -> Page[DocumentOut]:
         rows, total = await documents.list(principal.id, page.limit, page.offset)
         return page.of([document_out(d, v) for d, v in rows], total)
 
     @get("/{document_id:uuid}", summary="One document")
     async def read(
-        self, document_id: FromPath[UUID], principal: Principal, documents: DocumentService
+        self,
+        document_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        documents: NamedDependency[DocumentService],
     ) -> DocumentOut:
         document = await documents.get(principal.id, document_id)
         return document_out(document, await documents.current_version(document))
 
     @delete("/{document_id:uuid}", status_code=204, summary="Delete a document")
     async def remove(
-        self, document_id: FromPath[UUID], principal: Principal, documents: DocumentService
+        self,
+        document_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        documents: NamedDependency[DocumentService],
     ) -> None:
         """The document, every version and share link; the bytes are deleted right after."""
         await documents.delete(principal.id, document_id)
@@ -188,8 +201,8 @@ class DocumentController(Controller):
         self,
         document_id: FromPath[UUID],
         request: Request[Any, Any, Any],
-        principal: Principal,
-        documents: DocumentService,
+        principal: NamedDependency[Principal],
+        documents: NamedDependency[DocumentService],
     ) -> DocumentOut:
         """Like the first upload; earlier versions are kept unchanged."""
         document, version = await documents.add_version(
@@ -201,9 +214,9 @@ class DocumentController(Controller):
     async def list_versions(
         self,
         document_id: FromPath[UUID],
-        principal: Principal,
-        documents: DocumentService,
-        page: PageParams,
+        principal: NamedDependency[Principal],
+        documents: NamedDependency[DocumentService],
+        page: NamedDependency[PageParams],
     ) -> Page[VersionOut]:
         rows, total = await documents.versions(principal.id, document_id, page.limit, page.offset)
         return page.of([version_out(v) for v in rows], total)
@@ -217,8 +230,8 @@ class DocumentController(Controller):
         self,
         document_id: FromPath[UUID],
         request: Request[Any, Any, Any],
-        principal: Principal,
-        documents: DocumentService,
+        principal: NamedDependency[Principal],
+        documents: NamedDependency[DocumentService],
         version: VersionQuery = None,
     ) -> Response[Any]:
         """Streamed with its Content-Type, ``ETag`` (the quoted sha256; ``If-None-Match``
@@ -232,7 +245,11 @@ class DocumentController(Controller):
 
     @post("/{document_id:uuid}/share", status_code=201, summary="Make a share link")
     async def share(
-        self, document_id: FromPath[UUID], data: ShareIn, principal: Principal, shares: ShareService
+        self,
+        document_id: FromPath[UUID],
+        data: JSONBody[ShareIn],
+        principal: NamedDependency[Principal],
+        shares: NamedDependency[ShareService],
     ) -> ShareCreated:
         """A link anyone can open without an account until it expires (default 7 days, at
         most 30) or is revoked; pinned to ``version`` if given."""
@@ -250,9 +267,9 @@ class DocumentController(Controller):
     async def list_shares(
         self,
         document_id: FromPath[UUID],
-        principal: Principal,
-        shares: ShareService,
-        page: PageParams,
+        principal: NamedDependency[Principal],
+        shares: NamedDependency[ShareService],
+        page: NamedDependency[PageParams],
     ) -> Page[ShareOut]:
         rows, total = await shares.list(principal.id, document_id, page.limit, page.offset)
         now = utc_now()
@@ -266,9 +283,9 @@ class DocumentController(Controller):
         self,
         document_id: FromPath[UUID],
         share_id: FromPath[UUID],
-        principal: Principal,
-        shares: ShareService,
-        page: PageParams,
+        principal: NamedDependency[Principal],
+        shares: NamedDependency[ShareService],
+        page: NamedDependency[PageParams],
     ) -> Page[AccessOut]:
         rows, total = await shares.accesses(
             principal.id, document_id, share_id, page.limit, page.offset
@@ -282,8 +299,8 @@ class DocumentController(Controller):
         self,
         document_id: FromPath[UUID],
         share_id: FromPath[UUID],
-        principal: Principal,
-        shares: ShareService,
+        principal: NamedDependency[Principal],
+        shares: NamedDependency[ShareService],
     ) -> None:
         await shares.revoke(principal.id, document_id, share_id)
 
@@ -303,7 +320,10 @@ class DocumentController(Controller):
         },
     )
     async def shared(
-        self, token: FromPath[str], request: Request[Any, Any, Any], shares: ShareService
+        self,
+        token: FromPath[str],
+        request: Request[Any, Any, Any],
+        shares: NamedDependency[ShareService],
     ) -> Response[Any]:
         """The shared bytes, like ``/{id}/content``; 404 once the link expired or was
         revoked. Every use is counted and logged for the owner."""
@@ -345,8 +365,8 @@ class InternalController(Controller):
         origin_kind: FromPath[str],
         origin_id: FromPath[str],
         request: Request[Any, Any, Any],
-        principal: Principal,
-        documents: DocumentService,
+        principal: NamedDependency[Principal],
+        documents: NamedDependency[DocumentService],
         user_id: Annotated[
             UUID | None,
             QueryParameter(name="user_id", description="The owner; required with role service"),

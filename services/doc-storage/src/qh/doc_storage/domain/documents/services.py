@@ -139,7 +139,7 @@ class DocumentService:
             .limit(limit)
             .offset(offset)
         )
-        return [(document, version) for document, version in rows.tuples()], int(total or 0)
+        return [(document, version) for document, version in rows], int(total or 0)
 
     async def get(self, owner_id: UUID, document_id: UUID, *, lock: bool = False) -> Document:
         query = select(Document).where(Document.id == document_id, Document.owner_id == owner_id)
