@@ -90,7 +90,7 @@ async def test_publish_returns_only_when_every_subscriber_is_done(demo, tokens) 
     release = asyncio.Event()
     calls: list[str] = []
 
-    @post("/slow", sync_to_thread=False)
+    @post("/slow")
     async def slow(data: JSONBody[dict[str, Any]]) -> dict[str, str]:
         calls.append("slow")
         await release.wait()

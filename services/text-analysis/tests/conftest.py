@@ -14,7 +14,7 @@ import httpx
 import pytest
 from litestar import Litestar, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from qh.contracts import ANALYSIS_COMPLETED
 from qh.kit.app import ServiceDefinition
@@ -49,13 +49,15 @@ class Others:
         self.events: list[dict[str, Any]] = []
 
         @get("/api/v1/profile/me/export", sync_to_thread=False)
-        def export(request: Request[Any, Any, Any], format: str = "qh") -> dict[str, Any]:
+        def export(
+            request: Request[Any, Any, Any], format: FromQuery[str] = "qh"
+        ) -> dict[str, Any]:
             who = subject(request)
             self.calls.append(("user-data", who, request.headers.get("authorization")))
             return self.profiles.get(who, {"schema_version": "1.0", "personal": {}})
 
         @get("/api/v1/vacancies/{vacancy_id:str}", sync_to_thread=False)
-        def vacancy(request: Request[Any, Any, Any], vacancy_id: str) -> dict[str, Any]:
+        def vacancy(request: Request[Any, Any, Any], vacancy_id: FromPath[str]) -> dict[str, Any]:
             who = subject(request)
             self.calls.append(("job-data", who, request.headers.get("authorization")))
             owner, record = self.vacancies.get(vacancy_id, ("", {}))

@@ -7,7 +7,7 @@ from uuid import UUID
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from qh.kit.auth import Principal
 from qh.kit.pagination import Page, PageParams
@@ -110,7 +110,7 @@ class AnalysisController(Controller):
 
     @get("/{analysis_id:uuid}", summary="One stored analysis", responses=problems(400, 404, 422))
     async def get_analysis(
-        self, analysis_id: UUID, principal: Caller, analyses: Analyses
+        self, analysis_id: FromPath[UUID], principal: Caller, analyses: Analyses
     ) -> AnalysisOut:
         """One stored analysis with its full result; another user's is 404."""
         return detail(await analyses.get(principal.id, analysis_id))
