@@ -15,7 +15,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import parse_qsl
 from uuid import UUID
 
@@ -23,6 +23,7 @@ import jwt
 import msgspec
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Scope
 
@@ -237,6 +238,10 @@ def requires_role(
             raise Forbidden(f"This needs the role {' or '.join(roles)}")
 
     return guard
+
+
+# How a handler asks for the caller: ``principal: Caller``.
+Caller: TypeAlias = NamedDependency[Principal]
 
 
 def provide_principal(request: Request[Any, Any, Any]) -> Principal:

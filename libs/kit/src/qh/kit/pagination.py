@@ -1,10 +1,10 @@
 """One list shape for every service: ``?limit=&offset=`` in, ``Page[T]`` out.
 
-A handler takes ``page: PageParams`` (the kit provides it from the query string, with
+A handler takes ``page: Paging`` (the kit provides it from the query string, with
 bounds) and returns ``Page[ItemOut]``::
 
     @get("/")
-    async def list_notes(page: PageParams, notes: NoteService) -> Page[NoteOut]:
+    async def list_notes(page: Paging, notes: Notes) -> Page[NoteOut]:
         items, total = await notes.list(page.limit, page.offset)
         return page.of(items, total)
 """
@@ -12,9 +12,10 @@ bounds) and returns ``Page[ItemOut]``::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, TypeAlias, TypeVar
 
 import msgspec
+from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 T = TypeVar("T")
@@ -53,4 +54,8 @@ def provide_page(
     return PageParams(limit=limit, offset=offset)
 
 
-__all__ = ["MAX_LIMIT", "Page", "PageParams", "provide_page"]
+# How a handler asks for it: ``page: Paging`` (a named dependency, as Litestar wants it
+# declared).
+Paging: TypeAlias = NamedDependency[PageParams]
+
+__all__ = ["MAX_LIMIT", "Page", "PageParams", "Paging", "provide_page"]

@@ -10,7 +10,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from qh.kit.auth import Principal
-from qh.kit.pagination import Page, PageParams
+from qh.kit.pagination import Page, Paging
 from qh.kit.problems import PROBLEM_JSON, ProblemBody
 from qh.text_analysis.domain.analysis.schemas import (
     AnalysisOut,
@@ -102,7 +102,7 @@ class AnalysisController(Controller):
 
     @get("/", summary="Your stored analyses", responses=problems(400, 422))
     async def list_analyses(
-        self, principal: Caller, analyses: Analyses, page: PageParams
+        self, principal: Caller, analyses: Analyses, page: Paging
     ) -> Page[AnalysisSummary]:
         """The caller's stored analyses, newest first."""
         rows, total = await analyses.list(principal.id, page.limit, page.offset)
