@@ -28,6 +28,7 @@ DESIGN_PREFIXES = {
     "cover-letters": "/api/v1/cover-letters",
     "notification": "/api/v1/notifications",
     "doc-storage": "/api/v1/documents",
+    "web": "/",
 }
 DAPR_DEFAULT_GRACEFUL_SHUTDOWN_SECONDS = 5
 # Kubernetes objects each enabled service gets with the production values.

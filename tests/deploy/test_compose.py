@@ -199,6 +199,10 @@ def test_grafana_provisions_the_shared_dashboard(services) -> None:
 def test_gateway_routes_each_prefix_like_the_ingress() -> None:
     config = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
     routes = dict(re.findall(r"~\^(/api/v1/[a-z-]+)\(/\|\$\)\s+([a-z-]+);", config))
+    # The web client (prefix /) gets every other path, as the ingress's / rule does.
+    root = re.search(r"location / \{[^}]*set \$qh_web ([a-z-]+);", config)
+    if root:
+        routes["/"] = root.group(1)
     values = load_values("values.yaml")["services"]
     assert routes == {block["prefix"]: slug for slug, block in values.items()}
     assert "rewrite" not in config

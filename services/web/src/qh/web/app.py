@@ -1,0 +1,63 @@
+"""The web client: its :class:`ServiceDefinition`, the ``qh.services`` entry point.
+
+Served at ``/`` (``qh dev`` gives it every path the APIs and the host leave; the ingress
+routes ``/`` to it). Every page is public as far as the kit's bearer guard goes: the
+visitor is known by the session cookie, and the pages act for them by forwarding their
+own access token to the public APIs through the Invoker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.openapi.spec import Tag
+
+from qh.kit.app import ServiceDefinition
+from qh.web.context import WebContext
+from qh.web.db.models import Base
+from qh.web.pages.account import AccountPages
+from qh.web.pages.auth import AuthPages
+from qh.web.pages.profile import ProfilePages
+from qh.web.settings import WebSettings
+from qh.web.web import PAGE_EXCEPTION_HANDLERS, on_http_exception, on_not_found, static_file
+
+DESCRIPTION = """The pages a job seeker uses, in Russian and English: sign-up and sign-in
+(with two-factor), the profile editor, vacancies and their board, match analyses, reviews
+and documents. Server-rendered HTML (Jinja2 + htmx from the package, no inline script);
+every form carries a CSRF token. The pages call only the platform's public APIs, as the
+signed-in user."""
+
+
+def configure(app: Litestar, context: Any) -> None:
+    """Unknown pages and other HTTP errors as pages (problems under ``/api/``)."""
+    app.exception_handlers.update(
+        {
+            NotFoundException: on_not_found,
+            HTTPException: on_http_exception,
+            **PAGE_EXCEPTION_HANDLERS,
+        }
+    )
+
+
+service: ServiceDefinition[WebSettings] = ServiceDefinition(
+    slug="web",
+    prefix="/",
+    title="QH web",
+    description=DESCRIPTION,
+    settings_class=WebSettings,
+    metadata=lambda: Base.metadata,
+    migrations=Path(__file__).parent / "db" / "migrations",
+    route_handlers=[AuthPages, AccountPages, ProfilePages, static_file],
+    context_class=WebContext,
+    public_routes=True,
+    tags=[
+        Tag(name="Pages: account", description="Sign-up, sign-in, account settings"),
+        Tag(name="Pages: profile", description="The profile editor, import and export"),
+    ],
+    signature_namespace={"WebContext": WebContext},
+    configure_app=configure,
+)
+
+__all__ = ["service"]
