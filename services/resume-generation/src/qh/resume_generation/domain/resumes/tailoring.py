@@ -1,7 +1,7 @@
 """Deterministic tailoring: a QH profile export (and optionally a job-data vacancy) to the
 resume's structured content.
 
-Relevance comes from ``qh.nlp``: the vacancy's skills (its ``requirements.skills`` with the
+Relevance comes from ``qh.nlp.relevance``: the vacancy's skills (its ``requirements.skills`` with the
 required flag, plus the taxonomy skills found in its text) and the lemmas of its
 responsibilities. A highlight scores 3 per required skill it mentions, 2 per other vacancy
 skill and 0.5 per shared responsibility lemma; highlights are ordered by score (ties keep
@@ -16,10 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import msgspec
-
-from qh.nlp import find_skills, taxonomy, tokenize
-from qh.nlp.lexicon import STOP_WORDS
+from qh.nlp.relevance import VacancyFocus, line_score, order_lines, skill_id, vacancy_focus
 from qh.resume_generation.domain.resumes.schemas import (
     Basics,
     Entry,
@@ -45,80 +42,11 @@ LEVEL_WORDS = {
 }  # fmt: skip
 
 
-class VacancyFocus(msgspec.Struct, kw_only=True):
-    """What of a vacancy the tailoring looks for."""
-
-    required: list[str]  # skill ids, in the vacancy's order
-    optional: list[str]
-    lemmas: frozenset[str]
-    names: dict[str, str]  # skill id -> display name
-
-    @property
-    def all(self) -> set[str]:
-        return {*self.required, *self.optional}
-
-
 def _s(value: Any) -> str:
     return str(value).strip() if value is not None else ""
 
 
-def _skill_id(name: str) -> str | None:
-    skill = taxonomy().lookup(name)
-    if skill is not None:
-        return skill.id
-    found = find_skills(name)
-    return found[0].skill.id if len(found) == 1 else None
-
-
-def _lemmas(text: str) -> set[str]:
-    return {t.lemma for t in tokenize(text) if len(t.lemma) > 2 and t.lemma not in STOP_WORDS}
-
-
-def vacancy_focus(vacancy: Mapping[str, Any] | None) -> VacancyFocus | None:
-    if not vacancy:
-        return None
-    required: list[str] = []
-    optional: list[str] = []
-    names: dict[str, str] = {}
-    requirements = vacancy.get("requirements") or {}
-    for item in requirements.get("skills") or []:
-        if not isinstance(item, Mapping):
-            continue
-        name = _s(item.get("canonical") or item.get("name"))
-        skill_id = _skill_id(name) if name else None
-        key = skill_id or name.casefold()
-        if not key:
-            continue
-        names.setdefault(key, name)
-        target = required if item.get("required", True) else optional
-        if key not in required and key not in optional:
-            target.append(key)
-    text = "\n".join(
-        [_s(vacancy.get("title")), _s(vacancy.get("description_text")),
-         *(_s(r) for r in vacancy.get("responsibilities") or [])]
-    )  # fmt: skip
-    for mention in find_skills(text):
-        if mention.skill.id not in required and mention.skill.id not in optional:
-            optional.append(mention.skill.id)
-        names.setdefault(mention.skill.id, mention.skill.name)
-    lemmas = _lemmas(" ".join(_s(r) for r in vacancy.get("responsibilities") or []))
-    lemmas |= _lemmas(_s(vacancy.get("title")))
-    return VacancyFocus(required=required, optional=optional, lemmas=frozenset(lemmas), names=names)
-
-
-def line_score(text: str, focus: VacancyFocus) -> float:
-    ids = {m.skill.id for m in find_skills(text)}
-    ids |= {key for key in focus.all if not taxonomy().get(key) and key in text.casefold()}
-    score = 3.0 * len(ids & set(focus.required)) + 2.0 * len(ids & set(focus.optional))
-    return score + 0.5 * len(_lemmas(text) & focus.lemmas)
-
-
-def order_lines(lines: list[str], focus: VacancyFocus | None, keep: int) -> list[str]:
-    """Most relevant first (stable for ties), at most ``keep`` with a vacancy."""
-    if focus is None:
-        return list(lines)
-    scored = sorted(enumerate(lines), key=lambda p: (-line_score(p[1], focus), p[0]))
-    return [line for _, line in scored[:keep]]
+_skill_id = skill_id
 
 
 def order_skills(
@@ -277,3 +205,13 @@ def build_content(
         publications=publications,
     )
     return content, matched
+
+
+__all__ = [
+    "VacancyFocus",
+    "build_content",
+    "line_score",
+    "order_lines",
+    "order_skills",
+    "vacancy_focus",
+]
