@@ -18,8 +18,11 @@ from qh.kit.app import ServiceDefinition
 from qh.web.context import WebContext
 from qh.web.db.models import Base
 from qh.web.pages.account import AccountPages
+from qh.web.pages.analysis import AnalysisPages
 from qh.web.pages.auth import AuthPages
+from qh.web.pages.documents import DocumentPages
 from qh.web.pages.profile import ProfilePages
+from qh.web.pages.vacancies import VacancyPages
 from qh.web.settings import WebSettings
 from qh.web.web import PAGE_EXCEPTION_HANDLERS, on_http_exception, on_not_found, static_file
 
@@ -49,12 +52,23 @@ service: ServiceDefinition[WebSettings] = ServiceDefinition(
     settings_class=WebSettings,
     metadata=lambda: Base.metadata,
     migrations=Path(__file__).parent / "db" / "migrations",
-    route_handlers=[AuthPages, AccountPages, ProfilePages, static_file],
+    route_handlers=[
+        AuthPages,
+        AccountPages,
+        ProfilePages,
+        VacancyPages,
+        AnalysisPages,
+        DocumentPages,
+        static_file,
+    ],
     context_class=WebContext,
     public_routes=True,
     tags=[
         Tag(name="Pages: account", description="Sign-up, sign-in, account settings"),
         Tag(name="Pages: profile", description="The profile editor, import and export"),
+        Tag(name="Pages: vacancies", description="Adding vacancies, the board, one vacancy"),
+        Tag(name="Pages: analysis", description="Match, resume review and tone"),
+        Tag(name="Pages: documents", description="Documents, versions and share links"),
     ],
     signature_namespace={"WebContext": WebContext},
     configure_app=configure,

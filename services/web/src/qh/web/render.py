@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
 
 from qh.web.i18n import LANGUAGES, formatters, translations
 
@@ -22,7 +22,17 @@ def _static_bytes(name: str) -> bytes:
     return (resources.files("qh.web") / "static" / name).read_bytes()
 
 
-_DEFAULTS: dict[str, Any] = {"notice": None, "message": None, "errors": {}, "values": {}}
+_DEFAULTS: dict[str, Any] = {
+    "notice": None,
+    "message": None,
+    "errors": {},
+    "values": {},
+    "expired": False,
+    "shared": None,
+    "imported": False,
+    "report": None,
+    "mode": "merge",
+}
 
 
 def _attr_of(name: str, item: dict[str, Any]) -> Any:
@@ -37,7 +47,7 @@ class Renderer:
                 loader=PackageLoader("qh.web", "templates"),
                 autoescape=select_autoescape(default=True, default_for_string=True),
                 extensions=["jinja2.ext.i18n"],
-                undefined=StrictUndefined,
+                undefined=ChainableUndefined,
                 trim_blocks=True,
                 lstrip_blocks=True,
                 auto_reload=False,

@@ -1,0 +1,204 @@
+"""Documents: the list, upload, one document's versions, its share links (with expiry,
+use counts, revocation) and downloads."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from uuid import UUID
+
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
+
+from qh.kit.settings import MiB
+from qh.web.api import ApiError
+from qh.web.context import WebContext
+from qh.web.pages.forms import FormData, Upload, text
+from qh.web.web import PageController, PageNotFound, Visitor, visit
+
+DOCUMENTS = "/api/v1/documents"
+EXPIRIES = {"3600": 3600, "86400": 86400, "604800": 604800, "2592000": 2592000}
+
+
+def multipart(fields: dict[str, str], file: tuple[str, bytes, str]) -> tuple[bytes, str]:
+    """A multipart/form-data body (the Invoker sends bytes)."""
+    boundary = "qh-" + secrets.token_hex(16)
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + value.encode()
+            + b"\r\n"
+        )
+    filename, content, media_type = file
+    safe = filename.replace('"', "").replace("\r", "").replace("\n", "") or "file"
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{safe}"\r\n'
+        f"Content-Type: {media_type}\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+async def list_page(visitor: Visitor, status: int = 200, **values: Any) -> Response[str]:
+    page = await visitor.api.get_json("doc-storage", f"{DOCUMENTS}/", params={"limit": "100"})
+    return visitor.page("documents.html", status=status, documents=page["items"], **values)
+
+
+async def document_page(
+    visitor: Visitor, document_id: UUID, status: int = 200, **values: Any
+) -> Response[str]:
+    base = f"{DOCUMENTS}/{document_id}"
+    document = await visitor.api.get_json("doc-storage", base)
+    versions = await visitor.api.get_json("doc-storage", f"{base}/versions")
+    shares = await visitor.api.get_json("doc-storage", f"{base}/shares")
+    return visitor.page(
+        "document.html",
+        status=status,
+        document=document,
+        versions=versions["items"] if isinstance(versions, dict) else versions,
+        shares=shares["items"] if isinstance(shares, dict) else shares,
+        **values,
+    )
+
+
+class DocumentPages(PageController):
+    path = "/documents"
+    tags = ["Pages: documents"]
+
+    @get("/")
+    async def documents(
+        self, request: HTMXRequest, context: NamedDependency[WebContext]
+    ) -> Response[str]:
+        visitor = await visit(request, context)
+        return await list_page(visitor)
+
+    @post("/", request_max_body_size=32 * MiB)
+    async def upload(
+        self, request: HTMXRequest, context: NamedDependency[WebContext], data: Upload
+    ) -> Response[str]:
+        visitor = await visit(request, context)
+        upload = data.get("file")
+        content = await upload.read() if hasattr(upload, "read") else b""
+        if not content:
+            return await list_page(
+                visitor, status=422, errors={"file": visitor.gettext("Choose a file.")}
+            )
+        fields = {"title": text(data, "title")} if text(data, "title") else {}
+        body, media_type = multipart(
+            fields,
+            (
+                getattr(upload, "filename", "") or "file",
+                content,
+                getattr(upload, "content_type", "") or "application/octet-stream",
+            ),
+        )
+        try:
+            created = await visitor.api.get_json_post(
+                "doc-storage",
+                f"{DOCUMENTS}/",
+                content=body,
+                headers={"Content-Type": media_type},
+            )
+        except ApiError as error:
+            if error.status >= 500:
+                raise
+            message = visitor.error_text(error)
+            if error.status in (413, 415, 422) and error.detail:
+                message = error.detail
+            return await list_page(visitor, status=error.status, errors={"file": message})
+        return visitor.redirect(f"/documents/{created['id']}")
+
+    @get("/{document_id:uuid}")
+    async def document(
+        self,
+        request: HTMXRequest,
+        context: NamedDependency[WebContext],
+        document_id: FromPath[UUID],
+    ) -> Response[str]:
+        """One document: its versions, and the links shared with their use counts."""
+        visitor = await visit(request, context)
+        return await document_page(visitor, document_id)
+
+    @get("/{document_id:uuid}/download")
+    async def download(
+        self,
+        request: HTMXRequest,
+        context: NamedDependency[WebContext],
+        document_id: FromPath[UUID],
+        version: FromQuery[int | None] = None,
+    ) -> Response[bytes]:
+        visitor = await visit(request, context)
+        params = {"version": str(version)} if version else None
+        response = await visitor.api.call(
+            "doc-storage", "GET", f"{DOCUMENTS}/{document_id}/content", params=params
+        )
+        headers = {"Cache-Control": "no-store"}
+        disposition = response.headers.get("content-disposition")
+        headers["Content-Disposition"] = disposition or "attachment"
+        return Response(
+            response.content,
+            media_type=response.headers.get("content-type", "application/octet-stream"),
+            headers=headers,
+        )
+
+    @post("/{document_id:uuid}/share")
+    async def share(
+        self,
+        request: HTMXRequest,
+        context: NamedDependency[WebContext],
+        document_id: FromPath[UUID],
+        data: FormData,
+    ) -> Response[str]:
+        visitor = await visit(request, context)
+        expires_in = EXPIRIES.get(text(data, "expires_in"))
+        if expires_in is None:
+            raise PageNotFound
+        try:
+            created = await visitor.api.get_json_post(
+                "doc-storage",
+                f"{DOCUMENTS}/{document_id}/share",
+                json={"expires_in": expires_in},
+            )
+        except ApiError as error:
+            if error.status == 404:
+                raise
+            return await document_page(
+                visitor, document_id, status=error.status, message=visitor.error_text(error)
+            )
+        return await document_page(visitor, document_id, shared=created)
+
+    @post("/{document_id:uuid}/share/{share_id:uuid}/revoke")
+    async def revoke(
+        self,
+        request: HTMXRequest,
+        context: NamedDependency[WebContext],
+        document_id: FromPath[UUID],
+        share_id: FromPath[UUID],
+        data: FormData,
+    ) -> Response[str]:
+        visitor = await visit(request, context)
+        await visitor.api.call(
+            "doc-storage", "DELETE", f"{DOCUMENTS}/{document_id}/share/{share_id}"
+        )
+        return visitor.redirect(f"/documents/{document_id}")
+
+    @post("/{document_id:uuid}/delete")
+    async def delete(
+        self,
+        request: HTMXRequest,
+        context: NamedDependency[WebContext],
+        document_id: FromPath[UUID],
+        data: FormData,
+    ) -> Response[str]:
+        visitor = await visit(request, context)
+        try:
+            await visitor.api.call("doc-storage", "DELETE", f"{DOCUMENTS}/{document_id}")
+        except ApiError as error:
+            if error.status != 404:
+                raise
+        return visitor.redirect("/documents")
