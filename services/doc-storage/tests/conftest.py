@@ -18,7 +18,7 @@ import pytest
 from litestar import Litestar, post
 from litestar.params import JSONBody
 
-from qh.contracts import DOCUMENT_SHARED, DOCUMENT_STORED
+from qh.contracts import DOCUMENT_ACCESSED, DOCUMENT_SHARED, DOCUMENT_STORED
 from qh.doc_storage.app import service
 from qh.doc_storage.context import DocStorageContext
 from qh.doc_storage.storage import ObjectStorage, open_storage
@@ -90,7 +90,7 @@ async def storage(store_kind: str, tmp_path: Path, request: pytest.FixtureReques
 
 
 class Recorder:
-    """A stand-in consumer of document.stored and document.shared: keeps every event."""
+    """A stand-in consumer of document.stored, .shared and .accessed: keeps every event."""
 
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
@@ -120,7 +120,7 @@ def runtime(tokens: TokenFactory, recorder: Recorder) -> LocalRuntime:
         recorder.app,
         [
             Subscription(topic.name, "/events/documents", topic.dead_letter_for("recorder"))
-            for topic in (DOCUMENT_STORED, DOCUMENT_SHARED)
+            for topic in (DOCUMENT_STORED, DOCUMENT_SHARED, DOCUMENT_ACCESSED)
         ],
     )
     return runtime

@@ -145,6 +145,55 @@ async def test_stored_and_shared_events(
     assert shared["version"] == 1
 
 
+async def test_each_use_of_a_live_link_tells_the_owner_and_a_refused_one_does_not(
+    app: Litestar, alice: User, client: httpx.AsyncClient, recorder: Recorder, runtime: LocalRuntime
+) -> None:
+    from datetime import datetime
+
+    created = (await alice.upload(pdf_bytes("one"), "cv.pdf", title="Резюме")).json()
+    await alice.upload(pdf_bytes("two"), "cv.pdf", path=f"/{created['id']}/versions")
+    following = (await alice.post(f"/{created['id']}/share", json={"expires_in": 3600})).json()
+    pinned = (await alice.post(f"/{created['id']}/share", json={"version": 1})).json()
+    for link in (following, following, pinned):
+        assert (await client.get(PREFIX + token_path(link["url"]))).status_code == 200
+
+    async def accessed() -> list[dict[str, Any]]:
+        await context_of(app).outbox.relay_once()
+        await runtime.drain()
+        return recorder.of("document.accessed.v1")
+
+    events = await accessed()
+    assert len(events) == 3  # one per use, none twice
+    log = (await alice.get(f"/{created['id']}/share/{following['id']}/accesses")).json()
+    opened = sorted(
+        (e for e in events if e["share_id"] == following["id"]), key=lambda e: e["accessed_at"]
+    )
+    assert len(opened) == 2
+    entries = sorted(log["items"], key=lambda e: e["accessed_at"])
+    for event, entry in zip(opened, entries, strict=True):
+        assert event["document_id"] == created["id"]
+        assert event["owner_id"] == str(alice.id)
+        assert event["version"] == 2  # the current version it served
+        assert event["title"] == "Резюме"
+        assert datetime.fromisoformat(event["accessed_at"]) == datetime.fromisoformat(
+            entry["accessed_at"]
+        )
+    (from_pinned,) = (e for e in events if e["share_id"] == pinned["id"])
+    assert from_pinned["version"] == 1
+
+    # Refused uses (revoked, expired, unknown) are 404, logged nowhere, told to nobody.
+    assert (await alice.delete(f"/{created['id']}/share/{following['id']}")).status_code == 204
+    async with context_of(app).transaction() as session:
+        await session.execute(
+            update(Share)
+            .where(Share.id == uuid.UUID(pinned["id"]))
+            .values(expires_at=utc_now() - timedelta(seconds=1))
+        )
+    for path in (token_path(following["url"]), token_path(pinned["url"]), "/shared/no-such"):
+        assert (await client.get(PREFIX + path)).status_code == 404
+    assert len(await accessed()) == 3
+
+
 # --- interrupted and abandoned uploads, the sweep -------------------------------------------
 
 

@@ -338,6 +338,7 @@ class DocumentController(Controller):
             status = 206
         await shares.record_access(
             share,
+            document,
             version,
             status=status,
             client_ip=client,

@@ -29,7 +29,14 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qh.contracts import DOCUMENT_SHARED, DOCUMENT_STORED, DocumentShared, DocumentStored
+from qh.contracts import (
+    DOCUMENT_ACCESSED,
+    DOCUMENT_SHARED,
+    DOCUMENT_STORED,
+    DocumentAccessed,
+    DocumentShared,
+    DocumentStored,
+)
 from qh.doc_storage.db.models import (
     DeletedObject,
     Document,
@@ -651,12 +658,15 @@ class ShareService:
     async def record_access(
         self,
         share: Share,
+        document: Document,
         version: DocumentVersion,
         *,
         status: int,
         client_ip: str | None,
         user_agent: str | None,
     ) -> None:
+        """Count and log one use of a live link, and tell the owner (``document.accessed``,
+        written to the outbox in this same transaction: one event per logged use)."""
         now = utc_now()
         await self.session.execute(
             update(Share)
@@ -672,6 +682,19 @@ class ShareService:
                 client_ip=(client_ip or None) and client_ip[:64],  # type: ignore[index]
                 user_agent=(user_agent or None) and user_agent[:300],  # type: ignore[index]
             )
+        )
+        await self.outbox.add(
+            self.session,
+            DOCUMENT_ACCESSED,
+            DocumentAccessed(
+                document_id=document.id,
+                owner_id=share.owner_id,
+                share_id=share.id,
+                accessed_at=now,
+                version=version.number,
+                title=document.title,
+            ),
+            subject=str(document.id),
         )
         await self.session.flush()
         self.accesses_counter.labels(self.slug, str(status)).inc()
