@@ -326,3 +326,15 @@ def test_whole_cover_letters_from_the_profile_pass(
     report = check_grounding(invented, facts=facts_ru, language="ru")
     assert [(c.kind, c.text) for c in report.claims] == [("employer", "Авито")]
     assert remove_unsupported(invented, report) == LETTER_RU
+
+
+def test_a_company_named_like_a_skill_is_the_company_not_a_skill_claim() -> None:
+    from qh.nlp.grounding import check_grounding, profile_facts, vacancy_facts
+
+    profile = {"personal": {"full_name": "Anna"}, "experience": [{"company": "Yandex"}]}
+    vacancy = {"title": "Data Engineer", "company": "Ozon"}
+    facts = profile_facts(profile) | vacancy_facts(vacancy)
+    assert check_grounding("I apply to Ozon after my years at Yandex.", facts=facts).grounded
+    # without the vacancy, the marketplace is still a skill the profile does not list
+    claims = check_grounding("I sell on Ozon.", facts=profile_facts(profile)).claims
+    assert [c.kind for c in claims] == ["skill"]

@@ -385,9 +385,12 @@ def check_grounding(
     asked = {fold(s) for s in facts.vacancy_skills}
     mentions = find_skills(text)
     skill_spans = [(m.start, m.end) for m in mentions]
+    organisations = [*facts.employers, *facts.vacancy_company]
     for m in mentions:
         if any(s <= m.start < e for s, e in greetings):
             continue
+        if organisations and _name_supported(text[m.start : m.end], organisations):
+            continue  # a company named like a skill (Ozon, Yandex): the organisation
         ids = {fold(m.skill.id), fold(m.skill.name)}
         if ids & have:
             continue
