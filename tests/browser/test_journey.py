@@ -161,6 +161,7 @@ def test_the_journey_in_each_language(
     check(page, shots, lang, "16-account", problems)
     page.get_by_role("button", name=words["mfa"]).click()
     page.locator("img.qr").wait_for()
+    assert page.evaluate("() => document.querySelector('img.qr').naturalWidth") > 0
     check(page, shots, lang, "17-mfa", problems)
     page.goto("/no-such-page")
     check(page, shots, lang, "18-not-found", problems)

@@ -51,6 +51,9 @@ class AccountPages(PageController):
         visitor = await visit(request, context)
         enrolment = await visitor.api.get_json_post("auth", f"{AUTH}/mfa/totp")
         svg = str(enrolment.get("qr_svg", ""))
+        if svg.startswith("<svg") and "xmlns=" not in svg.split(">", 1)[0]:
+            # Made for inlining; as an image the SVG needs its namespace.
+            svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
         qr = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
         return visitor.page("mfa_enrol.html", enrolment=enrolment, qr=qr)
 
