@@ -1,0 +1,1 @@
+from qh.kit.testing.checks import *  # noqa: F403
