@@ -111,3 +111,32 @@ def test_analysis_completed_round_trips() -> None:
     wire = msgspec.json.encode(ANALYSIS_COMPLETED.encode(event))
     assert ANALYSIS_COMPLETED.name == "analysis.completed.v1"
     assert ANALYSIS_COMPLETED.decode(msgspec.json.decode(wire)) == event
+
+
+def test_signed_in_round_trips_and_carries_no_secret() -> None:
+    from qh.contracts import AUTH_SIGNED_IN, SignedIn
+
+    event = SignedIn(
+        user_id=uuid.uuid4(),
+        email="anna@example.ru",
+        full_name="Анна",
+        locale="ru",
+        at=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
+        ip="203.0.113.7",
+        user_agent="Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0",
+        new_device=True,
+    )
+    wire = msgspec.json.decode(msgspec.json.encode(AUTH_SIGNED_IN.encode(event)))
+    assert AUTH_SIGNED_IN.name == "auth.signed_in.v1"
+    assert AUTH_SIGNED_IN in ALL_TOPICS
+    assert AUTH_SIGNED_IN.decode(wire) == event
+    assert set(wire) == {
+        "user_id",
+        "email",
+        "full_name",
+        "locale",
+        "at",
+        "ip",
+        "user_agent",
+        "new_device",
+    }

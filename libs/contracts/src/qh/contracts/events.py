@@ -55,6 +55,23 @@ class PasswordResetRequested(Payload, kw_only=True, frozen=True):
     expires_at: datetime
 
 
+class SignedIn(Payload, kw_only=True, frozen=True):
+    """A successful sign-in with a password (and the second factor when it is on).
+
+    ``new_device`` is true when this browser family from this network (the /24 of an IPv4
+    address, the /64 of an IPv6 one) is not among the user's recent sign-ins. Never carries
+    the password or any token."""
+
+    user_id: UUID
+    email: Email
+    full_name: str | None = None
+    locale: Locale = "en"
+    at: datetime
+    ip: str | None = None
+    user_agent: str | None = None
+    new_device: bool = False
+
+
 class ProfileUpdated(Payload, kw_only=True, frozen=True):
     """Published once per committed change of a profile."""
 

@@ -18,6 +18,7 @@ from qh.contracts.events import (
     Payload,
     ProfileUpdated,
     ResumeGenerated,
+    SignedIn,
     UserDeactivated,
     UserDeleted,
     UserRegistered,
@@ -69,6 +70,7 @@ AUTH_EMAIL_VERIFICATION_REQUESTED = Topic(
     "auth.email_verification_requested", 1, EmailVerificationRequested
 )
 AUTH_PASSWORD_RESET_REQUESTED = Topic("auth.password_reset_requested", 1, PasswordResetRequested)
+AUTH_SIGNED_IN = Topic("auth.signed_in", 1, SignedIn)
 PROFILE_UPDATED = Topic("profile.updated", 1, ProfileUpdated)
 ANALYSIS_COMPLETED = Topic("analysis.completed", 1, AnalysisCompleted)
 DOCUMENT_STORED = Topic("document.stored", 1, DocumentStored)
@@ -86,6 +88,7 @@ ALL_TOPICS: tuple[Topic[Any], ...] = (
     USER_DEACTIVATED,
     AUTH_EMAIL_VERIFICATION_REQUESTED,
     AUTH_PASSWORD_RESET_REQUESTED,
+    AUTH_SIGNED_IN,
     PROFILE_UPDATED,
     DOCUMENT_STORED,
     DOCUMENT_SHARED,
