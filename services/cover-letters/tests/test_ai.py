@@ -116,6 +116,20 @@ async def test_an_ai_text_with_nothing_supported_falls_back_to_the_offline_draft
     assert "openai" in letter["generation"]["refused"][0]
 
 
+async def test_a_greeting_and_sign_off_from_the_provider_are_not_doubled(
+    alice: Any, chat: ChatStub
+) -> None:
+    chat.answers.append("Dear Hiring Manager,\n\n" + INVENTED + "\n\nSincerely,\nAnna")
+    alice.has_profile(PROFILE_EN)
+    vacancy_id = alice.has_vacancy(VACANCY)
+    response = await alice.post("/", {"vacancy_id": vacancy_id, "ai": "openai", "tone": "friendly"})
+    text = response.json()["text"]
+    assert text.startswith("Hello,\n\nI am applying for the Senior Data Engineer role at Ozon.")
+    assert "Dear" not in text
+    assert "Sincerely" not in text
+    assert text.rstrip().endswith("Best regards,\nAnna Kuznetsova")
+
+
 async def test_regenerate_with_ai_keeps_the_history(alice: Any, chat: ChatStub) -> None:
     alice.has_profile(PROFILE_EN)
     vacancy_id = alice.has_vacancy(VACANCY)

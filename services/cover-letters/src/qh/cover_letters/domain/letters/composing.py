@@ -11,6 +11,7 @@ itself made from the profile) and the company and role are the vacancy's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,14 @@ from qh.nlp.relevance import VacancyFocus, line_score, skill_id, vacancy_focus
 from qh.nlp.sentences import split_sentences
 
 MAX_EVIDENCE = 6
+_GREETING = re.compile(
+    r"^\s*(dear|hello|hi|greetings|уважаем\w*|здравствуйте|добрый день|привет)\b", re.I
+)
+_SIGN_OFF = re.compile(
+    r"^\s*(sincerely|best regards|kind regards|warm regards|regards|best wishes|yours|"
+    r"с уважением|всего доброго|с наилучшими пожеланиями)\b",
+    re.I,
+)
 
 
 def _s(value: Any) -> str:
@@ -430,7 +439,19 @@ def ground(text: str, facts: GroundingFacts, language: str) -> Grounded:
 def ai_draft(paragraphs: list[list[str]], *, facts: Facts, language: str, tone: str,
              recruiter: str | None) -> Draft:  # fmt: skip
     """An AI body (opening, evidence, closing) with the greeting and sign-off of the
-    language's convention around it."""
+    language's convention around it (a greeting or sign-off the provider wrote anyway is
+    dropped, so there is one of each)."""
+    paragraphs = [list(p) for p in paragraphs]
+    if (
+        paragraphs
+        and _GREETING.match(" ".join(paragraphs[0]))
+        and len(" ".join(paragraphs[0]).split()) <= 8
+    ):
+        paragraphs = paragraphs[1:]
+    if paragraphs and _SIGN_OFF.match(" ".join(paragraphs[-1])):
+        paragraphs = paragraphs[:-1]
+    if not paragraphs:
+        paragraphs = [[]]
     opening = paragraphs[0]
     closing = paragraphs[-1] if len(paragraphs) > 2 else []
     body = paragraphs[1:-1] if len(paragraphs) > 2 else paragraphs[1:]

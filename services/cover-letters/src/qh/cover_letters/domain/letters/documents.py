@@ -14,7 +14,6 @@ from qh.kit.render import (
     PdfRenderer,
     RenderedPdf,
     TemplateLibrary,
-    format_date,
 )
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -50,9 +49,24 @@ def sheet(
         contacts=contacts,
         company=company or "",
         role=role or "",
-        date=format_date(today.isoformat(), language),
+        date=letter_date(today, language),
         paragraphs=paragraphs(text),
     )
+
+
+_MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+              "сентября", "октября", "ноября", "декабря")  # fmt: skip
+
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")  # fmt: skip
+
+
+def letter_date(day: date, language: str) -> str:
+    """The date line of a letter: «1 декабря 2026 г.» / «1 December 2026»."""
+    if language == "ru":
+        return f"{day.day} {_MONTHS_RU[day.month - 1]} {day.year} г."
+    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
 
 
 class LetterRenderer:

@@ -41,7 +41,7 @@ from qh.kit.auth import Principal
 from qh.kit.clock import utc_now
 from qh.kit.llm import LLMRequest
 from qh.kit.peers import fetch_json, fetch_profile, fetch_vacancy, store_origin_export
-from qh.kit.problems import Conflict, NotFound
+from qh.kit.problems import Conflict, InvalidValue, NotFound
 from qh.kit.render import MEDIA_TYPES, safe_filename
 from qh.kit.runtime import RuntimeCallError
 from qh.nlp.profile_text import profile_language
@@ -265,8 +265,6 @@ class LetterService:
         if data.text is not msgspec.UNSET:
             text = data.text.replace("\r\n", "\n").strip()
             if not text:
-                from qh.kit.problems import InvalidValue
-
                 raise InvalidValue.field("text", "must not be empty")
             if text != letter.text:
                 letter.text = text
