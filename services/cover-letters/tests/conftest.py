@@ -59,6 +59,7 @@ class Others:
         self.events: list[dict[str, Any]] = []
         self.tone_requests: list[dict[str, Any]] = []
         self.tone_status = 200
+        self.doc_storage_status = 201
 
         def owned(table: dict[str, tuple[str, dict[str, Any]]], key: str, request: Any) -> Any:
             owner, record = table.get(key, ("", {}))
@@ -98,6 +99,9 @@ class Others:
         def store(
             request: Request[Any, Any, Any], origin_id: str, body: bytes, user_id: str, title: str
         ) -> Any:
+            if self.doc_storage_status != 201:
+                return Response({"status": self.doc_storage_status},
+                                status_code=self.doc_storage_status)  # fmt: skip
             who = subject(request)
             assert who == user_id
             document = self.documents.setdefault(

@@ -323,3 +323,22 @@ async def test_user_deleted_erases_the_letters(alice: Any, bob: Any, client: Any
                 select(func.count()).select_from(model).where(model.owner_id == alice.id)
             )
             assert rows == 0, model
+
+
+async def test_an_export_doc_storage_refuses_is_503_and_the_letter_stays(alice: Any) -> None:
+    letter = await draft(alice, PROFILE_RU, VACANCY_RU)
+    alice.others.doc_storage_status = 500
+    response = await alice.get(f"/{letter['id']}/export", format="pdf")
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+    after = (await alice.get(f"/{letter['id']}")).json()
+    assert after["text"] == letter["text"]
+    assert after["document_id"] is None
+    alice.others.doc_storage_status = 201
+    ok = await alice.get(f"/{letter['id']}/export", format="txt")
+    assert ok.status_code == 200
+    # the Russian title survives in the RFC 6266 file name
+    assert (
+        "filename*=UTF-8''%D0%A1%D1%82%D0%B0%D1%80%D1%88%D0%B8%D0%B9"
+        in ok.headers["content-disposition"]
+    )
