@@ -145,3 +145,16 @@ class RecoveryCode(UUIDv7PrimaryKey, AuditColumns, Base):
     )
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class SignIn(UUIDv7PrimaryKey, AuditColumns, Base):
+    """One of a user's recent successful sign-ins, kept only to tell a new device: the
+    SHA-256 of the browser family and the network (/24 or /64), never the address or the
+    user agent itself. At most ``RECENT_SIGN_INS`` rows per user; erased with the account."""
+
+    __tablename__ = "auth_sign_in"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
+    )
+    device_hash: Mapped[str] = mapped_column(String(64))

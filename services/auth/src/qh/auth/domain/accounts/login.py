@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qh.auth.context import AuthContext
 from qh.auth.db.models import User
 from qh.auth.domain.accounts.email_tokens import issue
+from qh.auth.domain.accounts.sign_ins import record_sign_in
 from qh.auth.domain.accounts.users import lookup_email
 from qh.auth.domain.mfa.services import MFA_LOGIN, MfaRequired, TwoFactor
 from qh.auth.domain.tokens.schemas import TokenOut
@@ -30,9 +31,12 @@ class PasswordLogin:
         self.context = context
         self.tokens = tokens
 
-    async def login(self, username: str, password: str, address: str) -> TokenOut:
+    async def login(
+        self, username: str, password: str, address: str, user_agent: str | None = None
+    ) -> TokenOut:
         """The same 401 for an unknown e-mail, a wrong password and a deactivated
-        account; an unknown e-mail still costs one argon2id verification."""
+        account; an unknown e-mail still costs one argon2id verification. A success
+        publishes ``auth.signed_in`` (sign-in alerts) in the request's transaction."""
         context = self.context
         email = lookup_email(username)
         keys = (account_key(email or username.strip().lower()), address_key(address))
@@ -69,6 +73,7 @@ class PasswordLogin:
             current.password_hash = rehashed
         current.last_login_at = datetime.now(UTC)
         await context.throttle.release(self.session, *keys)
+        await record_sign_in(self.session, context, current, address, user_agent)
         refresh_token = await self.tokens.start_family(current)
         return await self.tokens.pair(current, refresh_token)
 

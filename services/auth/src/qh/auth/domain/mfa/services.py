@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qh.auth.context import AuthContext
 from qh.auth.db.models import ActionToken, RecoveryCode, TotpFactor, User
 from qh.auth.domain.accounts.email_tokens import issue, spend
+from qh.auth.domain.accounts.sign_ins import record_sign_in
 from qh.auth.domain.mfa.schemas import MfaStatus, TotpEnrolment
 from qh.auth.domain.tokens.schemas import TokenOut
 from qh.auth.domain.tokens.services import TokenService
@@ -211,8 +212,15 @@ class TwoFactor:
             raw, _ = issue(session, user, MFA_LOGIN, seconds)
         return MfaRequired(raw, seconds)
 
-    async def complete(self, mfa_token: str, code: str) -> TokenOut:
-        """``grant_type=urn:qh:mfa``: the token pair once the code is right."""
+    async def complete(
+        self,
+        mfa_token: str,
+        code: str,
+        address: str | None = None,
+        user_agent: str | None = None,
+    ) -> TokenOut:
+        """``grant_type=urn:qh:mfa``: the token pair once the code is right (and
+        ``auth.signed_in`` published in the request's transaction)."""
         async with self.context.transaction() as session:  # a short read of its own
             user_id = await session.scalar(
                 select(ActionToken.user_id).where(
@@ -233,6 +241,7 @@ class TwoFactor:
             raise Unauthorized(INVALID_MFA_TOKEN)
         user.last_login_at = _now()
         await self.context.throttle.release(self.session, mfa_key(user_id))
+        await record_sign_in(self.session, self.context, user, address, user_agent)
         refresh_token = await self.tokens.start_family(user)
         return await self.tokens.pair(user, refresh_token)
 

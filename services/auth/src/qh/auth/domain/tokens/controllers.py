@@ -72,12 +72,20 @@ class TokenController(Controller):
             if data.username is None or data.password is None:
                 raise InvalidValue.field("username", "username and password are required")
             return await login.login(
-                data.username, data.password, client_address(request, context.settings)
+                data.username,
+                data.password,
+                client_address(request, context.settings),
+                request.headers.get("user-agent"),
             )
         if data.grant_type == MFA_GRANT:
             if not data.mfa_token or not data.code:
                 raise InvalidValue.field("code", "mfa_token and code are required")
-            return await two_factor.complete(data.mfa_token, data.code)
+            return await two_factor.complete(
+                data.mfa_token,
+                data.code,
+                client_address(request, context.settings),
+                request.headers.get("user-agent"),
+            )
         if data.grant_type == "refresh_token":
             if not data.refresh_token:
                 raise InvalidValue.field("refresh_token", "required for this grant")
