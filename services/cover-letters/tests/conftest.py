@@ -21,7 +21,7 @@ from litestar.params import JSONBody
 
 from qh.contracts import COVER_LETTER_GENERATED
 from qh.cover_letters.app import service
-from qh.cover_letters.context import OFFLINE_WRITERS
+from qh.cover_letters.context import CoverLettersContext
 from qh.kit.app import ServiceDefinition
 from qh.kit.llm import LLMRouter, OfflineLLM
 from qh.kit.runtime import LocalRuntime, Subscription
@@ -158,7 +158,7 @@ def runtime(tokens: TokenFactory, others: Others) -> LocalRuntime:
 @pytest.fixture
 def llm() -> LLMRouter:
     """The offline provider only (the default); a test puts a stub beside it."""
-    return LLMRouter({"offline": OfflineLLM(OFFLINE_WRITERS)})
+    return LLMRouter({"offline": OfflineLLM(CoverLettersContext.offline_writers)})
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from qh.kit.llm import LLMRouter, OfflineLLM
 from qh.kit.runtime import LocalRuntime, Subscription
 from qh.kit.testing import TokenFactory, jwks_app, running, settings_for_tests
 from qh.resume_generation.app import service
-from qh.resume_generation.context import OFFLINE_WRITERS
+from qh.resume_generation.context import ResumeGenerationContext
 
 PREFIX = "/api/v1/resumes"
 SAMPLES = runpy.run_path(str(Path(__file__).with_name("samples.py")))
@@ -133,7 +133,7 @@ def runtime(tokens: TokenFactory, others: Others) -> LocalRuntime:
 @pytest.fixture
 def llm() -> LLMRouter:
     """The offline provider only (the default); a test puts a stub beside it."""
-    return LLMRouter({"offline": OfflineLLM(OFFLINE_WRITERS)})
+    return LLMRouter({"offline": OfflineLLM(ResumeGenerationContext.offline_writers)})
 
 
 @pytest.fixture

@@ -1,14 +1,13 @@
-"""``ResumeGenerationContext``: the kit's context plus the renderer (templates and one
-shared WeasyPrint font configuration) and the LLM router, built once per process. The
-router needs the Secrets port (API keys), so it is made in ``start()``; a test passes its
-own (``llm=``)."""
+"""``ResumeGenerationContext``: the kit's LLM service context (one router per process,
+offline until ``start()`` adds the configured providers; a test passes its own ``llm=``)
+plus the renderer: the templates and one shared WeasyPrint font configuration."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qh.kit.context import ServiceContext
-from qh.kit.llm import LLMRouter, OfflineLLM, Prompts
+from qh.kit.llm import LLMRouter, Prompts
+from qh.kit.llm.context import LLMServiceContext
 from qh.kit.runtime import Runtime
 from qh.resume_generation.domain.resumes.documents import ResumeRenderer
 from qh.resume_generation.domain.resumes.writing import offline_summary
@@ -18,10 +17,12 @@ if TYPE_CHECKING:
     from qh.kit.app import ServiceDefinition
 
 PROMPTS = Prompts("qh.resume_generation", "prompts")
-OFFLINE_WRITERS = {"summary": offline_summary}
 
 
-class ResumeGenerationContext(ServiceContext[ResumeGenerationSettings]):
+class ResumeGenerationContext(LLMServiceContext[ResumeGenerationSettings]):
+    prompts = PROMPTS
+    offline_writers = {"summary": offline_summary}
+
     def __init__(
         self,
         definition: ServiceDefinition[ResumeGenerationSettings],
@@ -30,24 +31,8 @@ class ResumeGenerationContext(ServiceContext[ResumeGenerationSettings]):
         runtime: Runtime | None = None,
         llm: LLMRouter | None = None,
     ) -> None:
-        super().__init__(definition, settings, runtime=runtime)
+        super().__init__(definition, settings, runtime=runtime, llm=llm)
         self.renderer = ResumeRenderer()
-        self._own_llm = llm is None
-        self.llm = llm or LLMRouter(
-            {"offline": OfflineLLM(OFFLINE_WRITERS)}, default=settings.llm_default_provider
-        )
-
-    async def start(self) -> None:
-        await super().start()
-        if self._own_llm:
-            self.llm = await LLMRouter.from_settings(
-                self.settings, self.runtime.secrets, prompts=PROMPTS, offline=OFFLINE_WRITERS
-            )
-
-    async def stop(self) -> None:
-        if self._own_llm:
-            await self.llm.aclose()
-        await super().stop()
 
 
 __all__ = ["PROMPTS", "ResumeGenerationContext"]
