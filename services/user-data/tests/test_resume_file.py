@@ -120,6 +120,97 @@ async def test_a_raw_body_is_read_too(alice) -> None:
     assert r.json()["proposal"]["personal"]["full_name"] == "Кузнецов Дмитрий Андреевич"
 
 
+ONE_LINE_LISTS = """John Carter
+john.carter@example.com · +442079460958 · London
+
+Experience
+Senior Backend Engineer — Monzo Bank
+January 2020 – present
+
+Skills
+Go Python PostgreSQL Kafka AWS Docker Kubernetes gRPC
+
+Languages
+English — native · French — B1
+
+Education
+University of Manchester · BSc · Computer Science · 2016
+"""
+
+
+async def test_one_line_lists_as_qh_templates_print_them(alice) -> None:
+    """Languages on one line split by "·", an education entry on one line, and skills
+    drawn as chips (extracted with spaces only): how resume-generation's templates print
+    them, so a resume QH rendered comes back whole."""
+    r = await alice.post(
+        "/me/import?format=file", **upload("cv.txt", ONE_LINE_LISTS.encode("utf-8"))
+    )
+    assert r.status_code == 200, r.text
+    proposal = r.json()["proposal"]
+    languages = [(x["code"], x["level"]) for x in proposal["languages"]]
+    assert languages == [("en", "native"), ("fr", "B1")]
+    assert [s["name"] for s in proposal["skills"]] == [
+        "Go", "Python", "PostgreSQL", "Kafka", "AWS", "Docker", "Kubernetes", "gRPC",
+    ]  # fmt: skip
+    [school] = proposal["education"]
+    assert (school["institution"], school["degree"], school["field"], school["end_date"]) == (
+        "University of Manchester", "BSc", "Computer Science", "2016",
+    )  # fmt: skip
+
+
+async def test_a_skills_line_the_taxonomy_does_not_cover_stays_whole(alice) -> None:
+    body = ONE_LINE_LISTS.replace(
+        "Go Python PostgreSQL Kafka AWS Docker Kubernetes gRPC", "Negotiation with suppliers"
+    )
+    r = await alice.post("/me/import?format=file", **upload("cv.txt", body.encode("utf-8")))
+    assert [s["name"] for s in r.json()["proposal"]["skills"]] == ["Negotiation with suppliers"]
+
+
+def text_pdf(pieces: list[tuple[float, float, float, str]]) -> bytes:
+    """A one-page PDF (Helvetica, not embedded) drawing each ``(size, x, y, text)``."""
+    stream = "".join(
+        f"BT /F1 {size} Tf {x} {y} Td ({text}) Tj ET\n" for size, x, y, text in pieces
+    ).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"endstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+async def test_a_headline_beside_the_name_is_not_part_of_it(alice) -> None:
+    """The compact template sets the headline in small type on the name's baseline."""
+    body = text_pdf(
+        [
+            (16, 40, 800, "John Carter "),
+            (10.5, 150, 800, "Senior Backend Engineer"),
+            (9, 40, 784, "john.carter@example.com | +442079460958 | London"),
+            (10, 40, 760, "EXPERIENCE"),
+            (9, 40, 745, "Senior Backend Engineer - Monzo Bank | January 2020 - present"),
+        ]
+    )
+    r = await alice.post("/me/import?format=file", **upload("cv.pdf", body))
+    assert r.status_code == 200, r.text
+    personal = r.json()["proposal"]["personal"]
+    assert personal["full_name"] == "John Carter"
+    assert personal["email"] == "john.carter@example.com"
+
+
 async def test_a_scanned_pdf_is_a_clear_422(alice, ud) -> None:
     r = await alice.post(
         "/me/import?format=file", **upload("scan.pdf", (RESUMES / "scanned.pdf").read_bytes())

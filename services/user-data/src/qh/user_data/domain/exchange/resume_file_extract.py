@@ -24,6 +24,7 @@ import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Literal
 
 from qh.kit.problems import InvalidValue, PayloadTooLarge, UnsupportedMediaType
@@ -198,7 +199,7 @@ def _lines(pieces: list[tuple[float, float, float, str]]) -> list[list[_Run]]:
                 if not part.strip():
                     continue
                 end = x + len(part) * size * 0.5
-                if runs and x - runs[-1].end < size * 1.5:
+                if runs and x - runs[-1].end < size * 1.5 and _same_size(runs[-1].size, size):
                     joiner = "" if runs[-1].text.endswith(" ") or part.startswith(" ") else " "
                     runs[-1].text += joiner + part
                     runs[-1].end = max(runs[-1].end, end)
@@ -206,6 +207,19 @@ def _lines(pieces: list[tuple[float, float, float, str]]) -> list[list[_Run]]:
                     runs.append(_Run(x, y, size, part, end))
         lines.append(runs)
     return lines
+
+
+def _same_size(a: float, b: float) -> bool:
+    return max(a, b) <= min(a, b) * 1.3
+
+
+def _join(line: list[_Run]) -> str:
+    """The runs of one line; a run in a clearly different type size is a line of its own
+    (a name in 16 pt with the headline in 10.5 pt beside it on the same baseline)."""
+    out = line[0].text.strip()
+    for before, run in pairwise(line):
+        out += (" " if _same_size(before.size, run.size) else "\n") + run.text.strip()
+    return out
 
 
 def _layout(pieces: list[tuple[float, float, float, str]], width: float) -> str:
@@ -225,7 +239,7 @@ def _layout(pieces: list[tuple[float, float, float, str]], width: float) -> str:
         if count >= 3:
             split = key * 4 - 3
     if split is None:
-        return "\n".join(" ".join(run.text.strip() for run in line) for line in lines)
+        return "\n".join(_join(line) for line in lines)
     left = [run for run in runs if run.x < split]
     right = [run for run in runs if run.x >= split]
     heads = [any(resume_heading(run.text) for run in side) for side in (left, right)]

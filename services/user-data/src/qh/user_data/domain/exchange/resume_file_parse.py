@@ -517,20 +517,26 @@ class Parser:
             previous = line
             periods = [p for p in self.periods(line.start, line.end)]
             year = None if periods else re.search(r"(?<!\d)(?:19|20)\d{2}(?!\d)", line.text)
-            institution = _INSTITUTION.search(line.text)
-            if institution and _DEGREE.search(line.text) is None:
+            # "Institution · Degree · Field · 2016" on one line (resume-generation's
+            # compact template): the institution is the first piece.
+            head_cut = re.search(r"\s+[·|]\s+", line.text)
+            head = line.text[: head_cut.start()] if head_cut else line.text
+            rest = 0
+            institution = _INSTITUTION.search(head)
+            if institution and _DEGREE.search(head) is None:
                 if current is not None and "institution" not in current:
                     pass
                 else:
                     current = {}
                     items.append(current)
                 path = f"education[{len(items) - 1}]"
-                text = line.text
-                cut = re.search(r",\s*(?:19|20)\d{2}", text)
-                stop = line.start + (cut.start() if cut else len(text))
+                cut = re.search(r",\s*(?:19|20)\d{2}", head)
+                stop = line.start + (cut.start() if cut else len(head))
                 current["institution"] = self.value(f"{path}.institution", line.start, stop)
-                # Its name may run on the next line (a narrow column).
-                continue
+                if head_cut is None:
+                    # Its name may run on the next line (a narrow column).
+                    continue
+                rest = head_cut.end()
             if current is None and (periods or year):
                 current = {}
                 items.append(current)
@@ -547,9 +553,9 @@ class Parser:
                     pass
                 continue
             field_parts: list[tuple[int, int]] = []
-            for part_match in re.finditer(r"[^,]+", line.text):
+            for part_match in re.finditer(r"[^,·|]+", line.text[rest:]):
                 part = part_match.group().strip()
-                offset = line.start + part_match.start() + part_match.group().index(part)
+                offset = line.start + rest + part_match.start() + part_match.group().index(part)
                 if not part or find_periods(part) or re.fullmatch(r"(?:19|20)\d{2}", part):
                     if year and part == year.group():
                         self.value(f"{path}.end_date", offset, offset + len(part))
@@ -573,14 +579,21 @@ class Parser:
         for line in lines_of(self.text, start, end):
             bullet = _BULLET.match(line.text)
             body_start = line.start + (bullet.end() if bullet else 0)
-            for match in re.finditer(r"[^,;|·•\n]+", self.text[body_start : line.end]):
-                name = match.group().strip()
+            spans = [
+                (m.start(), m.end())
+                for m in re.finditer(r"[^,;|·•\n]+", self.text[body_start : line.end])
+            ]
+            if len(spans) == 1:
+                spans = _skill_chips(self.text[body_start : line.end]) or spans
+            for span_start, span_end in spans:
+                piece = self.text[body_start + span_start : body_start + span_end]
+                name = piece.strip()
                 if not name or len(name) > 60 or not re.search(r"[^\W\d_]", name):
                     continue
                 if name.casefold() in seen:
                     continue
                 seen.add(name.casefold())
-                offset = body_start + match.start() + match.group().index(name)
+                offset = body_start + span_start + piece.index(name)
                 items.append(
                     {"name": self.value(f"skills[{len(items)}].name", offset, offset + len(name))}
                 )
@@ -603,7 +616,10 @@ class Parser:
     def section_languages(self, start: int, end: int) -> None:
         items: list[dict[str, Any]] = self.out.sections.setdefault("languages", [])
         codes = {item.get("code") for item in items}
-        body = self.text[start:end]
+        # One line may list several languages ("English — native · French — B1", as
+        # resume-generation's templates print them): the separators end a language's entry
+        # as a line break would (same length, so offsets still point into the text).
+        body = re.sub(r"[·|;]", "\n", self.text[start:end])
         for found in find_languages(body):
             if found.code in codes:
                 continue
@@ -614,14 +630,32 @@ class Parser:
             item: dict[str, Any] = {"code": found.code, "level": found.level}
             if name_match:
                 item["name"] = self.value(f"{path}.name", at, at + len(name_match.group()))
-            line_end = self.text.find("\n", at)
-            line_end = len(self.text) if line_end < 0 or line_end > end else line_end
+            line_end = body.find("\n", found.start)
+            line_end = end if line_end < 0 else start + line_end
             tail = self.text[at + (len(name_match.group()) if name_match else 0) : line_end]
             if tail.strip(" —–-:,()"):
                 offset = at + (len(name_match.group()) if name_match else 0)
                 item["level_text"] = self.value(f"{path}.level_text", offset, line_end)
             self.out.found.append(Found(f"{path}.code", at, start + found.end))
             items.append(item)
+
+
+def _skill_chips(body: str) -> list[tuple[int, int]]:
+    """A skills line with no separators ("Go Python PostgreSQL Kafka", drawn as chips by
+    resume-generation's modern template) split into the skills it names, when the taxonomy
+    knows every word of it; otherwise nothing (the line stays one skill)."""
+    mentions = sorted(find_skills(body), key=lambda m: m.start)
+    if len(mentions) < 2:
+        return []
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    if any(not ch.isspace() and i not in covered for i, ch in enumerate(body)):
+        return []
+    spans: list[tuple[int, int]] = []
+    for mention in mentions:
+        if spans and mention.start < spans[-1][1]:
+            continue
+        spans.append((mention.start, mention.end))
+    return spans
 
 
 def parse_resume(text: str, *, default_region: str | None = None) -> Parsed:
