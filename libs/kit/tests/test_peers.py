@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from litestar import Litestar, Request, get, put
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, RawBody
 
 from qh.kit.peers import fetch_profile, fetch_vacancy, store_origin_export
 from qh.kit.problems import NotFound, ServiceUnavailable
@@ -19,16 +20,22 @@ async def test_readers_and_the_export_writer() -> None:
     stored: list[dict[str, Any]] = []
 
     @get("/api/v1/profile/me/export", sync_to_thread=False)
-    def profile(request: Request[Any, Any, Any], format: str) -> dict[str, Any]:
+    def profile(request: Request[Any, Any, Any], format: FromQuery[str]) -> dict[str, Any]:
         return {"auth": request.headers["authorization"], "format": format}
 
     @get("/api/v1/vacancies/{vacancy_id:str}", sync_to_thread=False)
-    def vacancy(vacancy_id: str) -> dict[str, Any]:
+    def vacancy(vacancy_id: FromPath[str]) -> dict[str, Any]:
         raise NotFoundException()
 
     @put("/api/v1/documents/internal/origin/{kind:str}/{origin:str}/content", status_code=201,
          sync_to_thread=False)  # fmt: skip
-    def store(kind: str, origin: str, body: bytes, user_id: str, title: str) -> dict[str, Any]:
+    def store(
+        kind: FromPath[str],
+        origin: FromPath[str],
+        body: RawBody,
+        user_id: FromQuery[str],
+        title: FromQuery[str],
+    ) -> dict[str, Any]:
         stored.append({"kind": kind, "origin": origin, "body": body, "title": title})
         return {"id": str(uuid.uuid4()), "version": len(stored)}
 
