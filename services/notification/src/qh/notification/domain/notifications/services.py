@@ -37,7 +37,7 @@ from qh.notification.domain.notifications.schemas import (
     PreferencesOut,
     QuietHours,
 )
-from qh.notification.domain.templates.defaults import ACCOUNT_KINDS
+from qh.notification.domain.templates.defaults import ACCOUNT_KINDS, SECURITY_KINDS
 from qh.notification.domain.templates.services import TemplateService
 
 if TYPE_CHECKING:
@@ -171,6 +171,8 @@ class NotificationService:
     def wants(row: Preference | None, kind: str, channel: str) -> bool:
         if kind in ACCOUNT_KINDS:
             return channel == "email"
+        if kind in SECURITY_KINDS and channel == "email":
+            return True
         if row is None:
             return DEFAULT_CHANNELS[channel]
         per_kind = (row.kinds or {}).get(kind, {})
@@ -414,7 +416,7 @@ class NotificationService:
         self, intent: Intent, channel: str, row: Preference | None, now: datetime
     ) -> tuple[str, datetime]:
         """``pending`` when it may go (at once, or after quiet hours), else ``rate_limited``."""
-        if intent.kind in ACCOUNT_KINDS:
+        if intent.kind in ACCOUNT_KINDS or (intent.kind in SECURITY_KINDS and channel == "email"):
             return "pending", now
         sent_lately = await self.session.scalar(
             select(func.count())

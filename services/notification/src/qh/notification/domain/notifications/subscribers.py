@@ -3,10 +3,13 @@ in one transaction with its ``qh_inbox`` row, so a redelivered event sends nothi
 
 from __future__ import annotations
 
+import re
+
 from qh.contracts import (
     ANALYSIS_COMPLETED,
     AUTH_EMAIL_VERIFICATION_REQUESTED,
     AUTH_PASSWORD_RESET_REQUESTED,
+    AUTH_SIGNED_IN,
     COVER_LETTER_GENERATED,
     DOCUMENT_ACCESSED,
     DOCUMENT_SHARED,
@@ -20,6 +23,7 @@ from qh.contracts import (
     EmailVerificationRequested,
     PasswordResetRequested,
     ResumeGenerated,
+    SignedIn,
     UserDeleted,
     UserRegistered,
 )
@@ -88,6 +92,63 @@ async def on_password_reset_requested(
             email=data.email,
             name=data.full_name,
             locale=data.locale,
+        )
+    )
+
+
+# Order matters: Edge and Opera say "Chrome", Chrome says "Safari".
+_BROWSERS = (
+    ("Edge", re.compile(r"\bEdg(e|A|iOS)?/")),
+    ("Opera", re.compile(r"\b(OPR|Opera)/")),
+    ("Yandex Browser", re.compile(r"\bYaBrowser/")),
+    ("Samsung Internet", re.compile(r"\bSamsungBrowser/")),
+    ("Firefox", re.compile(r"\b(Firefox|FxiOS)/")),
+    ("Chrome", re.compile(r"\b(Chrome|CriOS|Chromium)/")),
+    ("Safari", re.compile(r"\bSafari/")),
+)
+_SYSTEMS = (
+    ("Android", re.compile(r"Android")),
+    ("iOS", re.compile(r"iPhone|iPad|iPod")),
+    ("Windows", re.compile(r"Windows")),
+    ("macOS", re.compile(r"Mac OS X|Macintosh")),
+    ("Linux", re.compile(r"Linux|X11")),
+)
+
+
+def describe_browser(user_agent: str | None) -> str:
+    """``Firefox, Linux`` for a person; an unrecognised user agent as it is (shortened)."""
+    if not user_agent:
+        return ""
+    browser = next((name for name, rx in _BROWSERS if rx.search(user_agent)), None)
+    system = next((name for name, rx in _SYSTEMS if rx.search(user_agent)), None)
+    if browser is None and system is None:
+        return user_agent.strip()[:120]
+    return ", ".join(part for part in (browser, system) if part)
+
+
+@subscribe(AUTH_SIGNED_IN)
+async def on_signed_in(event: Event[SignedIn], notifications: NotificationService) -> None:
+    """A security e-mail (and an inbox entry) for a sign-in from a new device only."""
+    data = event.data
+    if not data.new_device:
+        return
+    locale, zone = await notifications.locale_and_zone(data.user_id, data.locale)
+    await notifications.notify(
+        Intent(
+            user_id=data.user_id,
+            kind="sign_in_alert",
+            variables={
+                "name": data.full_name or "",
+                "at": format_moment(data.at, locale, zone),
+                "ip": data.ip or "",
+                "browser": describe_browser(data.user_agent),
+                # auth has no page that starts a reset without a token: the text explains
+                "url": "",
+            },
+            email=data.email,
+            name=data.full_name,
+            locale=data.locale,
+            data={"ip": data.ip, "at": data.at.isoformat()},
         )
     )
 
@@ -208,6 +269,7 @@ SUBSCRIBERS = [
     on_user_registered,
     on_email_verification_requested,
     on_password_reset_requested,
+    on_signed_in,
     on_resume_generated,
     on_cover_letter_generated,
     on_document_shared,

@@ -17,6 +17,7 @@ KINDS = (
     "document_shared",
     "document_opened",
     "analysis_completed",
+    "sign_in_alert",
 )
 CHANNELS = ("email", "sms", "push", "inbox")
 LOCALES = ("ru", "en")
@@ -24,6 +25,9 @@ LOCALES = ("ru", "en")
 # Messages about the account itself: always e-mailed, never in the inbox (their links are
 # secrets), not silenced by preferences or quiet hours.
 ACCOUNT_KINDS = frozenset({"email_verification", "password_reset"})
+# Security messages: always e-mailed (the kind's e-mail preference does not silence them,
+# nor the hourly limit), and kept in the inbox too (they carry no secret).
+SECURITY_KINDS = frozenset({"sign_in_alert"})
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,36 @@ COPY: dict[str, dict[str, Copy]] = {
             action="Open the report",
         ),
     },
+    "sign_in_alert": {
+        "ru": Copy(
+            subject="Новый вход в аккаунт QH",
+            text=GREETING_RU + "\n\nВ ваш аккаунт QH вошли с нового устройства.\n\n"
+            "Когда: {{ at }}\n"
+            "Откуда (IP): {{ ip or 'неизвестно' }}\n"
+            "Браузер: {{ browser or 'неизвестно' }}\n\n"
+            "Если это были вы, ничего делать не нужно. Если нет — немедленно смените"
+            " пароль{% if url %} по ссылке:\n{{ url }}{% else %}: на странице входа"
+            " выберите «Забыли пароль?» и следуйте письму{% endif %}. Смена пароля"
+            " завершит все открытые сеансы." + SIGNATURE_RU,
+            short="Новый вход в QH {{ at }}{% if browser %}, {{ browser }}{% endif %}"
+            "{% if ip %}, IP {{ ip }}{% endif %}. Не вы? Смените пароль.",
+            action="Сменить пароль",
+        ),
+        "en": Copy(
+            subject="New sign-in to your QH account",
+            text=GREETING_EN + "\n\nYour QH account was just signed in to from a new device.\n\n"
+            "When: {{ at }}\n"
+            "Where (IP): {{ ip or 'unknown' }}\n"
+            "Browser: {{ browser or 'unknown' }}\n\n"
+            "If this was you, there is nothing to do. If it was not, change your password"
+            ' now{% if url %}:\n{{ url }}{% else %}: on the sign-in page choose "Forgot'
+            ' password?" and follow the e-mail{% endif %}. Changing it ends every open'
+            " session." + SIGNATURE_EN,
+            short="New sign-in to QH on {{ at }}{% if browser %}, {{ browser }}{% endif %}"
+            "{% if ip %}, IP {{ ip }}{% endif %}. Not you? Change your password.",
+            action="Change the password",
+        ),
+    },
 }
 
 # What each kind's templates are rendered with when an admin saves one (and in tests).
@@ -240,5 +274,12 @@ SAMPLES: dict[str, dict[str, str]] = {
         "analysis": "match",
         "score": "82%",
         "url": "https://qh.example/analysis/0190d3e0",
+    },
+    "sign_in_alert": {
+        "name": "Анна Иванова",
+        "at": "1 декабря 2026, 12:30 (Europe/Moscow)",
+        "ip": "203.0.113.7",
+        "browser": "Firefox, Linux",
+        "url": "",
     },
 }
