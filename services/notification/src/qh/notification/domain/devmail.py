@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from qh.kit.problems import NotFound
 from qh.notification.context import NotificationContext
@@ -24,7 +26,9 @@ class DevMailboxController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/")
-    async def list_mail(self, context: NotificationContext) -> list[dict[str, Any]]:
+    async def list_mail(
+        self, context: NamedDependency[NotificationContext]
+    ) -> list[dict[str, Any]]:
         """Every message, newest first: id, to, subject, links, received_at."""
         return [
             {k: mail.get(k) for k in ("id", "to", "subject", "links", "received_at")}
@@ -32,7 +36,9 @@ class DevMailboxController(Controller):
         ]
 
     @get("/{mail_id:str}")
-    async def get_mail(self, mail_id: str, context: NotificationContext) -> dict[str, Any]:
+    async def get_mail(
+        self, mail_id: FromPath[str], context: NamedDependency[NotificationContext]
+    ) -> dict[str, Any]:
         mail = _mailbox(context).get(mail_id)
         if mail is None:
             raise NotFound("No such message in the dev mailbox")

@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 from litestar import WebSocket, websocket
+from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 
 from qh.kit.auth import InvalidToken, Principal
@@ -47,7 +48,9 @@ def _token_of(message: str) -> str:
 
 
 @websocket("/ws", opt={"exclude_from_auth": True})
-async def live(socket: WebSocket[Any, Any, Any], context: NotificationContext) -> None:
+async def live(
+    socket: WebSocket[Any, Any, Any], context: NamedDependency[NotificationContext]
+) -> None:
     token = socket.query_params.get("token")
     if token is not None:
         principal = await _principal(context, token)
