@@ -17,7 +17,7 @@ import httpx
 import pytest
 from litestar import Litestar, Request, Response, get, post, put
 from litestar.exceptions import NotFoundException
-from litestar.params import JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, RawBody
 
 from qh.contracts import COVER_LETTER_GENERATED
 from qh.cover_letters.app import service
@@ -68,15 +68,17 @@ class Others:
             return record
 
         @get("/api/v1/profile/me/export", sync_to_thread=False)
-        def export(request: Request[Any, Any, Any], format: str = "qh") -> dict[str, Any]:
+        def export(
+            request: Request[Any, Any, Any], format: FromQuery[str] = "qh"
+        ) -> dict[str, Any]:
             return self.profiles.get(subject(request), {"schema_version": "1.1", "personal": {}})
 
         @get("/api/v1/vacancies/{vacancy_id:str}", sync_to_thread=False)
-        def vacancy(request: Request[Any, Any, Any], vacancy_id: str) -> dict[str, Any]:
+        def vacancy(request: Request[Any, Any, Any], vacancy_id: FromPath[str]) -> dict[str, Any]:
             return owned(self.vacancies, vacancy_id, request)  # type: ignore[no-any-return]
 
         @get("/api/v1/resumes/{resume_id:str}", sync_to_thread=False)
-        def resume(request: Request[Any, Any, Any], resume_id: str) -> dict[str, Any]:
+        def resume(request: Request[Any, Any, Any], resume_id: FromPath[str]) -> dict[str, Any]:
             return owned(self.resumes, resume_id, request)  # type: ignore[no-any-return]
 
         @post("/api/v1/analysis/tone", status_code=200, sync_to_thread=False)
@@ -97,7 +99,11 @@ class Others:
             sync_to_thread=False,
         )
         def store(
-            request: Request[Any, Any, Any], origin_id: str, body: bytes, user_id: str, title: str
+            request: Request[Any, Any, Any],
+            origin_id: FromPath[str],
+            body: RawBody,
+            user_id: FromQuery[str],
+            title: FromQuery[str],
         ) -> Any:
             if self.doc_storage_status != 201:
                 return Response({"status": self.doc_storage_status},
