@@ -16,7 +16,7 @@ import httpx
 import pytest
 from litestar import Litestar, Request, get, post, put
 from litestar.exceptions import NotFoundException
-from litestar.params import JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, RawBody
 
 from qh.contracts import RESUME_GENERATED
 from qh.kit.app import ServiceDefinition
@@ -57,11 +57,13 @@ class Others:
         self.doc_storage_status = 201
 
         @get("/api/v1/profile/me/export", sync_to_thread=False)
-        def export(request: Request[Any, Any, Any], format: str = "qh") -> dict[str, Any]:
+        def export(
+            request: Request[Any, Any, Any], format: FromQuery[str] = "qh"
+        ) -> dict[str, Any]:
             return self.profiles.get(subject(request), {"schema_version": "1.1", "personal": {}})
 
         @get("/api/v1/vacancies/{vacancy_id:str}", sync_to_thread=False)
-        def vacancy(request: Request[Any, Any, Any], vacancy_id: str) -> dict[str, Any]:
+        def vacancy(request: Request[Any, Any, Any], vacancy_id: FromPath[str]) -> dict[str, Any]:
             owner, record = self.vacancies.get(vacancy_id, ("", {}))
             if owner != subject(request):
                 raise NotFoundException()
@@ -73,7 +75,11 @@ class Others:
             sync_to_thread=False,
         )
         def store(
-            request: Request[Any, Any, Any], origin_id: str, body: bytes, user_id: str, title: str
+            request: Request[Any, Any, Any],
+            origin_id: FromPath[str],
+            body: RawBody,
+            user_id: FromQuery[str],
+            title: FromQuery[str],
         ) -> Any:
             if self.doc_storage_status != 201:
                 from litestar import Response

@@ -9,11 +9,11 @@ from uuid import UUID
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import File
 
 from qh.kit.auth import Principal
-from qh.kit.pagination import Page, PageParams
+from qh.kit.pagination import Page, Paging
 from qh.kit.problems import PROBLEM_JSON, NotFound, ProblemBody
 from qh.kit.render import AssetRefused, content_disposition
 from qh.resume_generation.domain.resumes.schemas import (
@@ -84,7 +84,9 @@ class ResumeController(Controller):
         summary="Generate a resume",
         responses=problems(404, 409, 429, 502, 503, 504),
     )
-    async def create(self, data: ResumeIn, principal: Caller, resumes: Resumes) -> ResumeOut:
+    async def create(
+        self, data: JSONBody[ResumeIn], principal: Caller, resumes: Resumes
+    ) -> ResumeOut:
         """Build a resume from the caller's profile, tailored to `vacancy_id` when given
         (highlights and skills ordered by the vacancy), and ask the `ai` provider for a
         summary aimed at it: grounded against the profile and offered as a proposal."""
@@ -92,30 +94,36 @@ class ResumeController(Controller):
 
     @get("/", summary="The caller's resumes", responses=problems())
     async def list_resumes(
-        self, principal: Caller, resumes: Resumes, page: PageParams
+        self, principal: Caller, resumes: Resumes, page: Paging
     ) -> Page[ResumeSummary]:
         items, total = await resumes.list_page(principal.id, page.limit, page.offset)
         return page.of([to_summary(r) for r in items], total)
 
     @get("/{resume_id:uuid}", summary="One resume", responses=problems(404))
-    async def read(self, resume_id: UUID, principal: Caller, resumes: Resumes) -> ResumeOut:
+    async def read(
+        self, resume_id: FromPath[UUID], principal: Caller, resumes: Resumes
+    ) -> ResumeOut:
         return to_out(await resumes.get(principal.id, resume_id))
 
     @patch("/{resume_id:uuid}", summary="Edit a resume", responses=problems(404))
     async def update(
-        self, resume_id: UUID, data: ResumePatch, principal: Caller, resumes: Resumes
+        self,
+        resume_id: FromPath[UUID],
+        data: JSONBody[ResumePatch],
+        principal: Caller,
+        resumes: Resumes,
     ) -> ResumeOut:
         """Change the title, template, language, page size, photo or the content (which
         replaces the whole content and makes a new version)."""
         return to_out(await resumes.update(principal.id, resume_id, data))
 
     @delete("/{resume_id:uuid}", summary="Delete a resume", responses=problems(404))
-    async def remove(self, resume_id: UUID, principal: Caller, resumes: Resumes) -> None:
+    async def remove(self, resume_id: FromPath[UUID], principal: Caller, resumes: Resumes) -> None:
         await resumes.delete(principal.id, resume_id)
 
     @get("/{resume_id:uuid}/versions", summary="The content's history", responses=problems(404))
     async def versions(
-        self, resume_id: UUID, principal: Caller, resumes: Resumes, page: PageParams
+        self, resume_id: FromPath[UUID], principal: Caller, resumes: Resumes, page: Paging
     ) -> Page[VersionOut]:
         items, total = await resumes.versions(principal.id, resume_id, page.limit, page.offset)
         return page.of(items, total)
@@ -127,7 +135,11 @@ class ResumeController(Controller):
         responses=problems(404, 409),
     )
     async def accept(
-        self, resume_id: UUID, proposal_id: str, principal: Caller, resumes: Resumes
+        self,
+        resume_id: FromPath[UUID],
+        proposal_id: FromPath[str],
+        principal: Caller,
+        resumes: Resumes,
     ) -> ResumeOut:
         """The proposal's text goes into the content (a new version)."""
         return to_out(await resumes.decide(principal.id, resume_id, proposal_id, True))
@@ -139,7 +151,11 @@ class ResumeController(Controller):
         responses=problems(404, 409),
     )
     async def reject(
-        self, resume_id: UUID, proposal_id: str, principal: Caller, resumes: Resumes
+        self,
+        resume_id: FromPath[UUID],
+        proposal_id: FromPath[str],
+        principal: Caller,
+        resumes: Resumes,
     ) -> ResumeOut:
         return to_out(await resumes.decide(principal.id, resume_id, proposal_id, False))
 
@@ -149,7 +165,9 @@ class ResumeController(Controller):
         media_type="text/html",
         responses=problems(404),
     )
-    async def preview(self, resume_id: UUID, principal: Caller, resumes: Resumes) -> Response[str]:
+    async def preview(
+        self, resume_id: FromPath[UUID], principal: Caller, resumes: Resumes
+    ) -> Response[str]:
         """The same template and HTML the PDF is made from; fonts and styles from this
         service's `assets` route."""
         html = await resumes.preview(principal.id, resume_id, f"{PREFIX}/assets/")
@@ -167,7 +185,7 @@ class ResumeController(Controller):
     )
     async def export(
         self,
-        resume_id: UUID,
+        resume_id: FromPath[UUID],
         principal: Caller,
         resumes: Resumes,
         format: ExportFormat = Parameter(default="pdf", description="pdf, docx or md"),
@@ -189,7 +207,7 @@ class ResumeController(Controller):
         responses=problems(404),
         include_in_schema=True,
     )
-    async def asset(self, asset_path: str, request: Request) -> File:  # type: ignore[type-arg]
+    async def asset(self, asset_path: FromPath[str], request: Request) -> File:  # type: ignore[type-arg]
         """A packaged font or stylesheet (public; the same files the PDF embeds)."""
         from qh.kit.app import service_context
 
