@@ -430,8 +430,9 @@ async def test_gemini_structured_output(prompts: Prompts, stub: Any) -> None:
 
 
 async def test_gemini_timeout_is_504(prompts: Prompts, stub: Any) -> None:
-    server = stub(Answer(delay=1.5, body={}))
-    policy = RetryPolicy(timeout=0.3, max_attempts=2, backoff_seconds=0.01, backoff_max=0.05)
+    # A timeout long enough that a busy machine still sends the retry before it runs out.
+    server = stub(Answer(delay=3.0, body={}))
+    policy = RetryPolicy(timeout=1.0, max_attempts=2, backoff_seconds=0.01, backoff_max=0.05)
     llm = gemini_llm(prompts, server.url, policy)
     with pytest.raises(LLMTimeout):
         await llm.generate(SUMMARY)
