@@ -194,7 +194,7 @@ def free_socket() -> socket.socket:
 async def serve(app: Any, lifespan: str = "on") -> AsyncIterator[str]:
     """``app`` served by uvicorn on 127.0.0.1 in this event loop; yields ``host:port``."""
     sock = free_socket()
-    config = uvicorn.Config(app, lifespan=lifespan, log_level="warning", ws="websockets")
+    config = uvicorn.Config(app, lifespan=lifespan, log_level="warning", ws="websockets-sansio")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     for _ in range(200):
