@@ -11,10 +11,11 @@ import httpx
 import pytest
 from litestar import Litestar, MediaType, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, JSONBody, URLEncodedBody
+from litestar.params import Body, JSONBody, RawBody, URLEncodedBody
 
 from qh.kit.http import (
     HTML_CSP,
+    JSON_BODY,
     BodyMediaTypeMiddleware,
     SecurityHeadersMiddleware,
     body_rule,
@@ -114,6 +115,11 @@ async def json_route(data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
     return data
 
 
+@post("/raw-json", status_code=200, opt={JSON_BODY: True})
+async def raw_json_route(body: RawBody) -> dict[str, int]:
+    return {"bytes": len(body)}
+
+
 @get("/page", media_type=MediaType.HTML, sync_to_thread=False)
 def page() -> str:
     return "<p>hi</p>"
@@ -122,7 +128,7 @@ def page() -> str:
 @pytest.fixture
 async def bare() -> AsyncIterator[httpx.AsyncClient]:
     app = Litestar(
-        [token, upload, json_route, page],
+        [token, upload, json_route, raw_json_route, page],
         middleware=[BodyMediaTypeMiddleware],
         exception_handlers=exception_handlers,
         openapi_config=None,
@@ -151,6 +157,16 @@ async def test_multipart_route_keeps_multipart(bare: httpx.AsyncClient) -> None:
     response = await bare.post("/upload", files={"cv": ("cv.txt", b"hello", "text/plain")})
     assert response.status_code == 200, response.text
     assert "multipart" in assert_415(await bare.post("/upload", json={"a": 1}))
+
+
+async def test_a_route_reading_its_own_json_body_still_takes_json_only(
+    bare: httpx.AsyncClient,
+) -> None:
+    assert (await bare.post("/raw-json", json={"a": 1})).status_code == 200
+    detail = assert_415(
+        await bare.post("/raw-json", content=b'{"a": 1}', headers={"content-type": "text/plain"})
+    )
+    assert "JSON" in detail
 
 
 def test_rule_is_read_from_the_declared_body() -> None:

@@ -214,3 +214,15 @@ async def test_wrong_types_and_unknown_fields(alice, ud) -> None:
     assert errors == {"colour": "is not a known field"}
     r = await alice.post("/me/skills", json=["not", "an", "object"])
     assert r.status_code in (400, 422)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", None])
+async def test_a_body_that_is_not_json_changes_nothing(alice, content_type) -> None:
+    """The item and personal-data routes read their body themselves (to report every
+    problem at once); they still take JSON only."""
+    body = b'{"name": "Python"}'
+    headers = {"content-type": content_type} if content_type else {}
+    for method, path in (("POST", "/me/skills"), ("PUT", "/me"), ("PATCH", "/me")):
+        response = await alice.request(method, path, content=body, headers=headers)
+        assert response.status_code == 415, (method, path, response.text)
+    assert (await alice.get("/me/skills")).json()["total"] == 0

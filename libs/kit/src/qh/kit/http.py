@@ -78,8 +78,16 @@ class BodyRule:
         return f"This route takes Content-Type: {self.media_type}, {sent}"
 
 
+# A handler that reads its JSON body itself (``body: RawBody`` and ``qh.kit.shape``, to
+# report every problem at once) says so with ``opt={JSON_BODY: True}``.
+JSON_BODY = "json_body"
+
+
 def body_rule(handler: HTTPRouteHandler) -> BodyRule | None:
-    """The media type a handler's ``data`` parameter declares; ``None`` without one."""
+    """The media type a handler's ``data`` parameter declares, or JSON for a handler marked
+    ``JSON_BODY``; ``None`` for a handler that takes no body or reads any."""
+    if handler.opt.get(JSON_BODY):
+        return BodyRule("json", _JSON)
     data = handler.parsed_fn_signature.parameters.get("data")
     if data is None:
         return None

@@ -12,6 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter, RawBody
 
 from qh.kit.auth import Principal
+from qh.kit.http import JSON_BODY
 from qh.kit.problems import PROBLEM_JSON, ProblemBody
 from qh.kit.shape import decode_object
 from qh.user_data.domain.profiles import schemas
@@ -53,6 +54,7 @@ class PersonalDataController(Controller):
     """Personal data: name, contacts, location, links, wishes."""
 
     path = "/me"
+    opt = {JSON_BODY: True}  # bodies read with qh.kit.shape are still JSON only
     tags = ["Personal data"]
 
     @get(
@@ -89,6 +91,7 @@ def section_controller(spec: SectionSpec) -> type[Controller]:
 
     class SectionController(Controller):
         path = f"/me/{spec.name}"
+        opt = {JSON_BODY: True}
         tags = [spec.title]
 
         @get(
