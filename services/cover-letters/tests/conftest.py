@@ -5,8 +5,6 @@ cover_letter.generated, and callers."""
 
 from __future__ import annotations
 
-import base64
-import json
 import runpy
 import uuid
 from collections.abc import AsyncIterator
@@ -15,9 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar, Request, Response, get, post, put
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, JSONBody, RawBody
+from litestar import Litestar, Request, Response, get, post
+from litestar.params import FromPath, JSONBody
 
 from qh.contracts import COVER_LETTER_GENERATED
 from qh.cover_letters.app import service
@@ -26,6 +23,7 @@ from qh.kit.app import ServiceDefinition
 from qh.kit.llm import LLMRouter, OfflineLLM
 from qh.kit.runtime import LocalRuntime, Subscription
 from qh.kit.testing import TokenFactory, jwks_app, running, settings_for_tests
+from qh.kit.testing.peers import Owned, PeerStubs, owned, stub_app, subject
 
 PREFIX = "/api/v1/cover-letters"
 SAMPLES = runpy.run_path(str(Path(__file__).with_name("samples.py")))
@@ -36,50 +34,21 @@ def service_definition() -> ServiceDefinition:
     return service
 
 
-def subject(request: Request[Any, Any, Any]) -> str:
-    """The caller of a stub (the token's ``sub``; the real services verify it)."""
-    token = request.headers.get("authorization", "").removeprefix("Bearer ")
-    if not token:
-        raise NotFoundException()
-    payload = token.split(".")[1]
-    return str(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"])
-
-
-class Others:
+class Others(PeerStubs):
     """Stand-ins for user-data (profiles by user id), job-data and resume-generation
     (records with owners), text-analysis (tone, switchable off) and doc-storage (exports
-    by origin, each a new version)."""
+    by origin, each a new version), and a recorder of events."""
 
     def __init__(self) -> None:
-        self.profiles: dict[str, dict[str, Any]] = {}
-        self.vacancies: dict[str, tuple[str, dict[str, Any]]] = {}
-        self.resumes: dict[str, tuple[str, dict[str, Any]]] = {}
-        self.documents: dict[str, dict[str, Any]] = {}
-        self.stored: list[dict[str, Any]] = []
+        super().__init__("cover_letter")
+        self.resumes: Owned = {}
         self.events: list[dict[str, Any]] = []
         self.tone_requests: list[dict[str, Any]] = []
         self.tone_status = 200
-        self.doc_storage_status = 201
-
-        def owned(table: dict[str, tuple[str, dict[str, Any]]], key: str, request: Any) -> Any:
-            owner, record = table.get(key, ("", {}))
-            if owner != subject(request):
-                raise NotFoundException()
-            return record
-
-        @get("/api/v1/profile/me/export", sync_to_thread=False)
-        def export(
-            request: Request[Any, Any, Any], format: FromQuery[str] = "qh"
-        ) -> dict[str, Any]:
-            return self.profiles.get(subject(request), {"schema_version": "1.1", "personal": {}})
-
-        @get("/api/v1/vacancies/{vacancy_id:str}", sync_to_thread=False)
-        def vacancy(request: Request[Any, Any, Any], vacancy_id: FromPath[str]) -> dict[str, Any]:
-            return owned(self.vacancies, vacancy_id, request)  # type: ignore[no-any-return]
 
         @get("/api/v1/resumes/{resume_id:str}", sync_to_thread=False)
         def resume(request: Request[Any, Any, Any], resume_id: FromPath[str]) -> dict[str, Any]:
-            return owned(self.resumes, resume_id, request)  # type: ignore[no-any-return]
+            return owned(self.resumes, resume_id, request)
 
         @post("/api/v1/analysis/tone", status_code=200, sync_to_thread=False)
         def tone(request: Request[Any, Any, Any], data: JSONBody[dict[str, Any]]) -> Any:
@@ -93,44 +62,13 @@ class Others:
                     "formality_label": "formal" if formal else "neutral",
                     "confidence": 0.7, "issues": []}  # fmt: skip
 
-        @put(
-            "/api/v1/documents/internal/origin/cover_letter/{origin_id:str}/content",
-            status_code=201,
-            sync_to_thread=False,
-        )
-        def store(
-            request: Request[Any, Any, Any],
-            origin_id: FromPath[str],
-            body: RawBody,
-            user_id: FromQuery[str],
-            title: FromQuery[str],
-        ) -> Any:
-            if self.doc_storage_status != 201:
-                return Response({"status": self.doc_storage_status},
-                                status_code=self.doc_storage_status)  # fmt: skip
-            who = subject(request)
-            assert who == user_id
-            document = self.documents.setdefault(
-                origin_id, {"id": str(uuid.uuid4()), "version": 0, "owner": who}
-            )
-            document["version"] += 1
-            self.stored.append(
-                {"origin": origin_id, "title": title, "bytes": body,
-                 "content_type": request.headers.get("content-type"), **document}
-            )  # fmt: skip
-            return {"id": document["id"], "version": document["version"]}
-
         @post("/events/letter", status_code=200, sync_to_thread=False)
         def receive(data: JSONBody[dict[str, Any]]) -> dict[str, str]:
             self.events.append(data)
             return {"status": "SUCCESS"}
 
-        def app(*handlers: Any) -> Litestar:
-            return Litestar(list(handlers), openapi_config=None, logging_config=None)
-
-        self.user_data, self.job_data = app(export), app(vacancy)
-        self.resume_generation, self.text_analysis = app(resume), app(tone)
-        self.doc_storage, self.recorder = app(store), app(receive)
+        self.resume_generation, self.text_analysis = stub_app(resume), stub_app(tone)
+        self.recorder = stub_app(receive)
 
 
 @pytest.fixture
@@ -142,11 +80,9 @@ def others() -> Others:
 def runtime(tokens: TokenFactory, others: Others) -> LocalRuntime:
     runtime = LocalRuntime(max_attempts=3, backoff_seconds=0.01, backoff_max_seconds=0.02)
     runtime.attach("auth", jwks_app(tokens))
-    runtime.attach("user-data", others.user_data)
-    runtime.attach("job-data", others.job_data)
+    others.attach(runtime)
     runtime.attach("resume-generation", others.resume_generation)
     runtime.attach("text-analysis", others.text_analysis)
-    runtime.attach("doc-storage", others.doc_storage)
     runtime.attach(
         "recorder",
         others.recorder,

@@ -4,8 +4,6 @@ LocalRuntime under their app ids), a recorder of resume.generated, and callers."
 
 from __future__ import annotations
 
-import base64
-import json
 import runpy
 import uuid
 from collections.abc import AsyncIterator
@@ -14,15 +12,15 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar, Request, get, post, put
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, JSONBody, RawBody
+from litestar import Litestar, post
+from litestar.params import JSONBody
 
 from qh.contracts import RESUME_GENERATED
 from qh.kit.app import ServiceDefinition
 from qh.kit.llm import LLMRouter, OfflineLLM
 from qh.kit.runtime import LocalRuntime, Subscription
 from qh.kit.testing import TokenFactory, jwks_app, running, settings_for_tests
+from qh.kit.testing.peers import PeerStubs, stub_app
 from qh.resume_generation.app import service
 from qh.resume_generation.context import ResumeGenerationContext
 
@@ -35,79 +33,20 @@ def service_definition() -> ServiceDefinition:
     return service
 
 
-def subject(request: Request[Any, Any, Any]) -> str:
-    """The caller of a stub (the token's ``sub``; the real services verify it)."""
-    token = request.headers.get("authorization", "").removeprefix("Bearer ")
-    if not token:
-        raise NotFoundException()
-    payload = token.split(".")[1]
-    return str(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"])
-
-
-class Others:
+class Others(PeerStubs):
     """Stand-ins for user-data (profiles by user id), job-data (vacancies with owners) and
-    doc-storage (exports by origin, each a new version)."""
+    doc-storage (exports by origin, each a new version), and a recorder of events."""
 
     def __init__(self) -> None:
-        self.profiles: dict[str, dict[str, Any]] = {}
-        self.vacancies: dict[str, tuple[str, dict[str, Any]]] = {}
-        self.documents: dict[str, dict[str, Any]] = {}
-        self.stored: list[dict[str, Any]] = []
+        super().__init__("resume")
         self.events: list[dict[str, Any]] = []
-        self.doc_storage_status = 201
-
-        @get("/api/v1/profile/me/export", sync_to_thread=False)
-        def export(
-            request: Request[Any, Any, Any], format: FromQuery[str] = "qh"
-        ) -> dict[str, Any]:
-            return self.profiles.get(subject(request), {"schema_version": "1.1", "personal": {}})
-
-        @get("/api/v1/vacancies/{vacancy_id:str}", sync_to_thread=False)
-        def vacancy(request: Request[Any, Any, Any], vacancy_id: FromPath[str]) -> dict[str, Any]:
-            owner, record = self.vacancies.get(vacancy_id, ("", {}))
-            if owner != subject(request):
-                raise NotFoundException()
-            return record
-
-        @put(
-            "/api/v1/documents/internal/origin/resume/{origin_id:str}/content",
-            status_code=201,
-            sync_to_thread=False,
-        )
-        def store(
-            request: Request[Any, Any, Any],
-            origin_id: FromPath[str],
-            body: RawBody,
-            user_id: FromQuery[str],
-            title: FromQuery[str],
-        ) -> Any:
-            if self.doc_storage_status != 201:
-                from litestar import Response
-
-                return Response(
-                    {"status": self.doc_storage_status}, status_code=self.doc_storage_status
-                )
-            who = subject(request)
-            assert who == user_id
-            document = self.documents.setdefault(
-                origin_id, {"id": str(uuid.uuid4()), "version": 0, "owner": who}
-            )
-            document["version"] += 1
-            self.stored.append(
-                {"origin": origin_id, "title": title, "size": len(body), "bytes": body,
-                 "content_type": request.headers.get("content-type"), **document}
-            )  # fmt: skip
-            return {"id": document["id"], "version": document["version"]}
 
         @post("/events/resume", status_code=200, sync_to_thread=False)
         def receive(data: JSONBody[dict[str, Any]]) -> dict[str, str]:
             self.events.append(data)
             return {"status": "SUCCESS"}
 
-        self.user_data = Litestar([export], openapi_config=None, logging_config=None)
-        self.job_data = Litestar([vacancy], openapi_config=None, logging_config=None)
-        self.doc_storage = Litestar([store], openapi_config=None, logging_config=None)
-        self.recorder = Litestar([receive], openapi_config=None, logging_config=None)
+        self.recorder = stub_app(receive)
 
 
 @pytest.fixture
@@ -119,9 +58,7 @@ def others() -> Others:
 def runtime(tokens: TokenFactory, others: Others) -> LocalRuntime:
     runtime = LocalRuntime(max_attempts=3, backoff_seconds=0.01, backoff_max_seconds=0.02)
     runtime.attach("auth", jwks_app(tokens))
-    runtime.attach("user-data", others.user_data)
-    runtime.attach("job-data", others.job_data)
-    runtime.attach("doc-storage", others.doc_storage)
+    others.attach(runtime)
     runtime.attach(
         "recorder",
         others.recorder,
