@@ -167,6 +167,19 @@ async def test_unconfigured_provider_is_404(api: Any) -> None:
     assert (await api.client.get("/api/v1/auth/oauth/facebook/authorize")).status_code == 404
 
 
+async def test_configured_providers_are_listed(api: Any) -> None:
+    response = await api.client.get("/api/v1/auth/oauth/providers")
+    assert response.status_code == 200
+    assert response.json() == {"providers": ["google", "github", "yandex"]}
+
+
+@pytest.mark.parametrize("settings_overrides", [{"oauth_github_client_id": None}])
+async def test_a_provider_without_its_client_is_not_listed(api: Any) -> None:
+    response = await api.client.get("/api/v1/auth/oauth/providers")
+    assert response.json() == {"providers": ["google", "yandex"]}
+    assert (await api.client.get("/api/v1/auth/oauth/github/authorize")).status_code == 404
+
+
 async def test_deactivated_user_cannot_log_in_socially(api: Any, stub: Any) -> None:
     stub.profile = profile()
     first = await social_login(api, stub, "yandex")

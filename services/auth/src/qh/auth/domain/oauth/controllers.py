@@ -12,8 +12,10 @@ from litestar.response import Redirect
 
 from qh.auth.context import AuthContext
 from qh.auth.domain.http import NO_STORE, PUBLIC
+from qh.auth.domain.oauth.providers import enabled_provider
 from qh.auth.domain.oauth.services import STATE_COOKIE, SocialLogin
 from qh.auth.domain.tokens.schemas import TokenOut
+from qh.auth.settings import OAUTH_PROVIDERS
 from qh.kit.context import AUTH_PREFIX
 
 Provider = Annotated[str, PathParameter(max_length=20, pattern=r"^[a-z]+$")]
@@ -28,6 +30,17 @@ class OAuthController(Controller):
     path = PATH
     tags = ["social login"]
     opt = {"exclude_from_auth": True}
+
+    @get("/providers", summary="The social logins configured here", security=PUBLIC)
+    async def providers(self, context: NamedDependency[AuthContext]) -> dict[str, list[str]]:
+        """The providers whose client id and secret are set (a sign-in page shows their
+        buttons only); every other one answers 404 on ``/authorize``."""
+        names = [
+            name
+            for name in OAUTH_PROVIDERS
+            if await enabled_provider(name, context.settings, context.runtime.secrets)
+        ]
+        return {"providers": names}
 
     @get(
         "/{provider:str}/authorize",
