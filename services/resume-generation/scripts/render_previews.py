@@ -1,5 +1,6 @@
 """Render the first page of every template in both languages as PNG for the README:
-``docs/templates/<template>-<language>.png`` (needs pdftoppm from poppler-utils).
+``docs/templates/<template>-<language>.png`` (needs pdftoppm from poppler-utils), and the
+240-pixel thumbnails the service serves (``templates/<template>/thumbnail-<language>.png``).
 
     uv run python services/resume-generation/scripts/render_previews.py
 """
@@ -11,12 +12,15 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from PIL import Image
+
 from qh.resume_generation.domain.resumes.documents import ResumeRenderer
 from qh.resume_generation.domain.resumes.tailoring import build_content
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = runpy.run_path(str(ROOT / "services/resume-generation/tests/samples.py"))
 OUT = ROOT / "docs" / "templates"
+THUMBNAIL_WIDTH = 240
 
 
 def main() -> None:
@@ -39,6 +43,10 @@ def main() -> None:
                     check=True,
                 )  # fmt: skip
                 print(f"{target}.png")
+                with Image.open(f"{target}.png") as page:
+                    height = round(page.height * THUMBNAIL_WIDTH / page.width)
+                    small = page.convert("RGB").resize((THUMBNAIL_WIDTH, height), Image.LANCZOS)
+                    small.save(template.folder / f"thumbnail-{language}.png", optimize=True)
 
 
 if __name__ == "__main__":

@@ -242,6 +242,29 @@ async def test_templates_are_listed_in_the_asked_language(alice: Any) -> None:
         assert set(template["page_sizes"]) == {"A4", "Letter"}
 
 
+async def test_each_design_has_a_thumbnail_in_each_language_without_sign_in(
+    client: Any,
+) -> None:
+    seen = set()
+    for name in ("classic", "modern", "compact"):
+        for language in ("ru", "en"):
+            answer = await client.get(
+                f"/api/v1/resumes/templates/{name}/thumbnail", params={"language": language}
+            )
+            assert answer.status_code == 200, (name, language)
+            assert answer.headers["content-type"] == "image/png"
+            assert answer.content.startswith(b"\x89PNG\r\n\x1a\n")
+            seen.add(answer.content)
+    assert len(seen) == 6  # one picture per design and language
+    for bad in ("nope", "..", "_shared"):
+        missing = await client.get(f"/api/v1/resumes/templates/{bad}/thumbnail")
+        assert missing.status_code == 404, bad
+    wrong = await client.get(
+        "/api/v1/resumes/templates/classic/thumbnail", params={"language": "de"}
+    )
+    assert wrong.status_code in (400, 422)
+
+
 async def test_preview_is_the_templates_html_with_its_assets(alice: Any, client: Any) -> None:
     alice.has_profile(PROFILE_RU)
     rid = (await alice.post("/", {"template": "modern"})).json()["id"]

@@ -78,6 +78,33 @@ class ResumeController(Controller):
         A template is a folder (HTML, CSS, manifest.json); adding one needs no code."""
         return resumes.templates(language)
 
+    @get(
+        "/templates/{name:str}/thumbnail",
+        summary="A design's thumbnail",
+        media_type="image/png",
+        opt={"exclude_from_auth": True},
+        responses=problems(404),
+    )
+    async def thumbnail(
+        self,
+        name: FromPath[str],
+        resumes: Resumes,
+        language: Literal["ru", "en"] = Parameter(
+            default="en", description="The sample's language"
+        ),
+    ) -> Response[bytes]:
+        """The first page of the sample resume in this design, 240 px wide (public, as
+        the designs are; `scripts/render_previews.py` makes them)."""
+        template = resumes.renderer.template(name)
+        target = template.folder / f"thumbnail-{language}.png" if template else None
+        if target is None or not target.is_file():
+            raise NotFound("No such template")
+        return Response(
+            target.read_bytes(),
+            media_type="image/png",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
     @post(
         "/",
         status_code=201,
