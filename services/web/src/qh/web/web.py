@@ -309,6 +309,7 @@ STATIC_TYPES = {
     "htmx.LICENSE.txt": "text/plain",
     "app.css": "text/css",
     "app.js": "text/javascript",
+    "notifications.js": "text/javascript",
     "favicon.svg": "image/svg+xml",
 }
 
