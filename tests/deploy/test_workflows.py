@@ -177,3 +177,6 @@ def test_kind_job_follows_the_local_cluster_setup(ci) -> None:
     assert "-f charts/qh/values-kind.yaml" in script_steps
     assert "uv run pytest tests/e2e -k journey" in script_steps.splitlines()
     assert job["env"]["QH_E2E_BASE_URL"] == "http://localhost"
+    # The journey reads the verification mail from the chart's Mailpit (values-kind.yaml).
+    assert job["env"]["QH_E2E_MAILPIT_URL"] == "http://127.0.0.1:8025"
+    assert "port-forward service/mailpit 8025:8025" in script_steps
