@@ -11,12 +11,18 @@ from notification_helpers import cloud_event, context_of, count, deliver, settle
 from qh.contracts import (
     AUTH_EMAIL_VERIFICATION_REQUESTED,
     AUTH_PASSWORD_RESET_REQUESTED,
+    AUTH_SIGNED_IN,
+    DOCUMENT_ACCESSED,
     RESUME_GENERATED,
+    USER_DEACTIVATED,
     USER_DELETED,
     USER_REGISTERED,
+    DocumentAccessed,
     EmailVerificationRequested,
     PasswordResetRequested,
     ResumeGenerated,
+    SignedIn,
+    UserDeactivated,
     UserDeleted,
     UserRegistered,
 )
@@ -226,3 +232,40 @@ async def test_user_deleted_erases_inbox_devices_and_preferences(app, client, an
     await deliver(client, USER_DELETED, UserDeleted(user_id=anna.id))
     for model in (models.Notification, models.Device, models.Preference, models.Delivery):
         assert await count(app, model, user_id=anna.id) == 0
+
+
+async def test_an_event_heard_after_the_erasure_brings_nothing_back(app, client, anna) -> None:
+    """Each service's events travel on their own: a share link opened just before the
+    account was deleted may be announced after user.deleted erased the user here. It must
+    not recreate an inbox row, a delivery or the preferences (with the address)."""
+    await deliver(client, USER_REGISTERED, UserRegistered(user_id=anna.id, email="a@example.com"))
+    await settle(app)
+    await deliver(client, USER_DELETED, UserDeleted(user_id=anna.id))
+    now = datetime.now(UTC)
+    await deliver(
+        client,
+        DOCUMENT_ACCESSED,
+        DocumentAccessed(
+            document_id=uuid.uuid4(), owner_id=anna.id, share_id=uuid.uuid4(), accessed_at=now
+        ),
+    )
+    await deliver(
+        client,
+        AUTH_SIGNED_IN,
+        SignedIn(user_id=anna.id, email="a@example.com", at=now, new_device=True),
+    )
+    await settle(app)
+    for model in (models.Notification, models.Preference, models.Delivery):
+        assert await count(app, model, user_id=anna.id) == 0, model
+
+
+async def test_a_deactivated_user_still_hears_of_their_documents(app, client, anna) -> None:
+    """Deactivation revokes tokens too, but keeps the account (it may be reactivated): the
+    user's notifications still come."""
+    await deliver(client, USER_REGISTERED, UserRegistered(user_id=anna.id, email="a@example.com"))
+    await deliver(client, USER_DEACTIVATED, UserDeactivated(user_id=anna.id))
+    await deliver(
+        client, RESUME_GENERATED, ResumeGenerated(user_id=anna.id, resume_id=uuid.uuid4())
+    )
+    await settle(app)
+    assert await count(app, models.Notification, user_id=anna.id, kind="resume_ready") == 1

@@ -96,6 +96,18 @@ class NotificationService:
             query = query.with_for_update()
         return (await self.session.scalars(query)).one_or_none()
 
+    async def _erased(self, user_id: UUID) -> bool:
+        """Whether ``user_id`` was deleted and erased here: their tokens are revoked (the
+        kit's ``qh_revoked_subject``) and their preferences row, which every account has
+        from its first event, is gone. Events travel on their own, so one about an action
+        just before the deletion (a share link opened) may come after ``user.deleted``; it
+        must not bring the user back. A deactivated account keeps its row and still hears."""
+        revoked = self.context.revocations.table
+        subject = await self.session.scalar(
+            select(revoked.c.subject).where(revoked.c.subject == str(user_id))
+        )
+        return subject is not None and await self._preference_row(user_id) is None
+
     async def _ensure_preference(self, user_id: UUID, locale: str | None) -> Preference:
         """The user's row, created if missing (two events of a new user may race)."""
         insert = (
@@ -319,7 +331,10 @@ class NotificationService:
 
     async def notify(self, intent: Intent) -> Notification | None:
         """Plan everything ``intent`` becomes, in the caller's transaction: the inbox row,
-        one delivery per channel and address, and (once committed) the live message."""
+        one delivery per channel and address, and (once committed) the live message.
+        Nothing for a user this service already erased (below)."""
+        if await self._erased(intent.user_id):
+            return None
         now = utc_now()
         if intent.email:
             row: Preference | None = await self._ensure_preference(intent.user_id, intent.locale)
