@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from notification_helpers import cloud_event, context_of, count, deliver, settle
 
 from qh.contracts import (
+    ANALYSIS_COMPLETED,
     AUTH_EMAIL_VERIFICATION_REQUESTED,
     AUTH_PASSWORD_RESET_REQUESTED,
     AUTH_SIGNED_IN,
@@ -17,6 +18,7 @@ from qh.contracts import (
     USER_DEACTIVATED,
     USER_DELETED,
     USER_REGISTERED,
+    AnalysisCompleted,
     DocumentAccessed,
     EmailVerificationRequested,
     PasswordResetRequested,
@@ -269,3 +271,16 @@ async def test_a_deactivated_user_still_hears_of_their_documents(app, client, an
     )
     await settle(app)
     assert await count(app, models.Notification, user_id=anna.id, kind="resume_ready") == 1
+
+
+async def test_a_match_score_is_told_as_the_api_gives_it(app, client, anna) -> None:
+    """text-analysis scores a match 0-100 (``POST /match`` and ``analysis.completed``)."""
+    await deliver(
+        client,
+        ANALYSIS_COMPLETED,
+        AnalysisCompleted(analysis_id=uuid.uuid4(), user_id=anna.id, kind="match", score=72.5),
+    )
+    inbox = (await anna.get("/")).json()["items"]
+    assert [n["kind"] for n in inbox] == ["analysis_completed"]
+    assert "72%" in inbox[0]["title"] + inbox[0]["body"], inbox[0]
+    assert "7250%" not in inbox[0]["title"] + inbox[0]["body"]

@@ -247,7 +247,8 @@ async def on_analysis_completed(
 ) -> None:
     data = event.data
     url = f"{settings.links_base}/analysis/{data.analysis_id}"
-    score = f"{round(data.score * 100)}%" if data.score is not None else ""
+    # text-analysis's match score is 0-100, as its API answers it.
+    score = f"{round(data.score)}%" if data.score is not None else ""
     await notifications.notify(
         Intent(
             user_id=data.user_id,
