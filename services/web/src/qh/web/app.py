@@ -20,9 +20,11 @@ from qh.web.db.models import Base
 from qh.web.pages.account import AccountPages
 from qh.web.pages.analysis import AnalysisPages
 from qh.web.pages.auth import AuthPages
+from qh.web.pages.cover_letters import CoverLetterPages
 from qh.web.pages.documents import DocumentPages
 from qh.web.pages.notifications import NotificationPages
 from qh.web.pages.profile import ProfilePages
+from qh.web.pages.resumes import ResumePages
 from qh.web.pages.vacancies import VacancyPages
 from qh.web.settings import WebSettings
 from qh.web.web import PAGE_EXCEPTION_HANDLERS, on_http_exception, on_not_found, static_file
@@ -61,6 +63,8 @@ service: ServiceDefinition[WebSettings] = ServiceDefinition(
         AnalysisPages,
         DocumentPages,
         NotificationPages,
+        ResumePages,
+        CoverLetterPages,
         static_file,
     ],
     context_class=WebContext,
@@ -71,6 +75,8 @@ service: ServiceDefinition[WebSettings] = ServiceDefinition(
         Tag(name="Pages: vacancies", description="Adding vacancies, the board, one vacancy"),
         Tag(name="Pages: analysis", description="Match, resume review and tone"),
         Tag(name="Pages: documents", description="Documents, versions and share links"),
+        Tag(name="Pages: resumes", description="Designs, the editor with its preview, exports"),
+        Tag(name="Pages: cover letters", description="Drafts, tone, versions and exports"),
         Tag(name="Pages: notifications", description="The inbox, the live bell, preferences"),
     ],
     signature_namespace={"WebContext": WebContext},
