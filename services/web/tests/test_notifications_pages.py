@@ -39,7 +39,8 @@ async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
 
 async def inbox_after_sign_up(browser: Any, platform: Platform, email: str) -> str:
     await browser.sign_up(email)
-    await platform.runtime.drain()  # user.registered → the welcome message
+    # user.registered → the welcome; auth.signed_in from a new device → its alert
+    await unread_becomes(browser, platform, 2)
     page = await browser.get("/notifications")
     assert page.status_code == 200, page.text
     return page.text

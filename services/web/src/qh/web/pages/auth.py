@@ -3,17 +3,21 @@ reset and the language switch."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
+import structlog
 from litestar import Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 
 from qh.web.api import ApiError
 from qh.web.context import WebContext
-from qh.web.i18n import LANG_COOKIE, LANGUAGES
+from qh.web.i18n import LANG_COOKIE, LANGUAGES, N_
 from qh.web.pages.forms import FormData, safe_next, text
 from qh.web.sessions import SESSION_COOKIE, TOKEN_PATH, TokenPair, form
 from qh.web.web import PageController, Visitor, visit
@@ -22,6 +26,29 @@ AUTH = "/api/v1/auth"
 MFA_COOKIE = "qh_mfa"
 MFA_SECONDS = 300
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+# A social sign-in under way: the provider, auth's ``state`` and where to go after, sealed
+# (Fernet) in an HttpOnly cookie, as long as auth keeps the state.
+SOCIAL_COOKIE = "qh_social"
+SOCIAL_SECONDS = 600
+SOCIAL_NAMES = {"google": "Google", "github": "GitHub", "yandex": N_("Yandex")}
+_PROVIDER = re.compile(r"[a-z]{1,20}")
+
+log = structlog.get_logger("qh.web.auth")
+
+
+async def social_providers(visitor: Visitor) -> list[tuple[str, str]]:
+    """The social sign-ins auth has configured, as ``(provider, name)``; none when auth
+    cannot say (the password form still works)."""
+    try:
+        response = await visitor.api.call("auth", "GET", f"{AUTH}/oauth/providers", anonymous=True)
+        names = response.json().get("providers", [])
+    except (ApiError, ValueError, AttributeError):
+        return []
+    return [
+        (name, visitor.gettext(SOCIAL_NAMES[name]))
+        for name in names
+        if isinstance(name, str) and name in SOCIAL_NAMES
+    ]
 
 
 async def start_session(visitor: Visitor, body: dict[str, Any]) -> None:
@@ -63,7 +90,13 @@ class AuthPages(PageController):
         if visitor.signed is not None:
             return visitor.redirect(safe_next(next, "/profile"))
         expired = request.query_params.get("expired") == "1"
-        return visitor.page("signin.html", next=safe_next(next, ""), values={}, expired=expired)
+        return visitor.page(
+            "signin.html",
+            next=safe_next(next, ""),
+            values={},
+            expired=expired,
+            providers=await social_providers(visitor),
+        )
 
     @post("/signin")
     async def signin(
@@ -112,6 +145,7 @@ class AuthPages(PageController):
             next=target,
             values={"email": email},
             message=message,
+            providers=await social_providers(visitor),
         )
 
     @post("/signin/code")
@@ -162,7 +196,7 @@ class AuthPages(PageController):
         self, request: HTMXRequest, context: NamedDependency[WebContext]
     ) -> Response[str]:
         visitor = await visit(request, context, signed_in=False)
-        return visitor.page("signup.html", values={})
+        return visitor.page("signup.html", values={}, providers=await social_providers(visitor))
 
     @post("/signup")
     async def signup(
@@ -184,7 +218,12 @@ class AuthPages(PageController):
             message = None if errors else visitor.error_text(error)
             status = error.status if error.status < 500 else 503
             return visitor.page(
-                "signup.html", status=status, values=values, errors=errors, message=message
+                "signup.html",
+                status=status,
+                values=values,
+                errors=errors,
+                message=message,
+                providers=await social_providers(visitor),
             )
         token = await visitor.api.call(
             "auth",
@@ -196,6 +235,124 @@ class AuthPages(PageController):
         )
         await start_session(visitor, token.json())
         return visitor.redirect("/profile?welcome=1")
+
+    @post("/signin/social/{provider:str}")
+    async def social_start(
+        self,
+        request: HTMXRequest,
+        context: NamedDependency[WebContext],
+        provider: FromPath[str],
+        data: FormData,
+    ) -> Response[str]:
+        """Starts auth's social login (PKCE and ``state`` are auth's) and sends the browser
+        to the provider; the ``state`` is kept sealed in this browser's cookie."""
+        visitor = await visit(request, context, signed_in=False)
+        target = safe_next(text(data, "next"), "")
+        if not _PROVIDER.fullmatch(provider):
+            return await self._social_failed(visitor, provider, 404, target)
+        response = await visitor.api.call(
+            "auth",
+            "GET",
+            f"{AUTH}/oauth/{provider}/authorize",
+            anonymous=True,
+            ok=(302, 303, 404),
+        )
+        location = response.headers.get("location", "")
+        query = parse_qs(urlsplit(location).query)
+        state = (query.get("state") or [""])[0]
+        redirect_uri = (query.get("redirect_uri") or [""])[0]
+        if response.status_code == 404 or not location or not state:
+            return await self._social_failed(visitor, provider, 404, target)
+        if urlsplit(redirect_uri).path != f"/oauth/{provider}/callback":
+            # The provider would send the browser to auth's API, not back here.
+            log.warning(
+                "social_redirect_not_to_web",
+                provider=provider,
+                redirect_uri=redirect_uri,
+                fix="set QH_AUTH_OAUTH_REDIRECT_BASE_URL to the public base URL",
+            )
+            return await self._social_failed(visitor, provider, 503, target)
+        sealed = context.crypto.encrypt(json.dumps({"p": provider, "s": state, "n": target}))
+        visitor.cookies.append(visitor.cookie(SOCIAL_COOKIE, sealed, SOCIAL_SECONDS))
+        return Response(
+            "",
+            status_code=303,
+            headers={"Cache-Control": "no-store", "Location": location},
+            cookies=visitor.cookies,
+        )
+
+    @get("/oauth/{provider:str}/callback")
+    async def social_callback(
+        self,
+        request: HTMXRequest,
+        context: NamedDependency[WebContext],
+        provider: FromPath[str],
+    ) -> Response[str]:
+        """The provider sends the browser back here; auth checks the code and the state
+        (bound to this browser by the sealed cookie) and answers a token pair."""
+        visitor = await visit(request, context, signed_in=False)
+        visitor.forget_cookie(SOCIAL_COOKIE)
+        sealed = request.cookies.get(SOCIAL_COOKIE)
+        opened = context.crypto.decrypt(sealed, ttl=SOCIAL_SECONDS) if sealed else None
+        started: dict[str, str] = json.loads(opened) if opened else {}
+        if not _PROVIDER.fullmatch(provider) or started.get("p") != provider:
+            return await self._social_failed(visitor, provider, 400, "")
+        target = started.get("n", "")
+        params = {
+            name: value[:2048]
+            for name in ("code", "state", "error")
+            if (value := request.query_params.get(name))
+        }
+        if "error" in params:
+            return await self._social_failed(visitor, provider, 499, target)
+        response = await visitor.api.call(
+            "auth",
+            "GET",
+            f"{AUTH}/oauth/{provider}/callback",
+            params=params,
+            headers={"Cookie": f"qh_oauth_state={started['s']}"},
+            anonymous=True,
+            ok=(400, 401, 404, 409),
+        )
+        if response.status_code != 200:
+            detail = ""
+            if "json" in response.headers.get("content-type", ""):
+                detail = str(response.json().get("detail", ""))
+            status = 422 if "did not confirm an e-mail" in detail else response.status_code
+            return await self._social_failed(visitor, provider, status, target)
+        await start_session(visitor, response.json())
+        return visitor.redirect(safe_next(target, "/profile"))
+
+    async def _social_failed(
+        self, visitor: Visitor, provider: str, status: int, target: str
+    ) -> Response[str]:
+        _ = visitor.gettext
+        name = _(SOCIAL_NAMES[provider]) if provider in SOCIAL_NAMES else provider
+        messages = {
+            404: _("Signing in with {provider} is not available here."),
+            503: _("Signing in with {provider} is not available right now. Try later."),
+            499: _("The sign-in with {provider} was cancelled."),
+            401: _("This account is deactivated."),
+            422: _(
+                "{provider} did not confirm an e-mail address for this account, so it "
+                "cannot be used to sign in. Confirm the address there, or sign up here."
+            ),
+        }
+        message = messages.get(
+            status,
+            _(
+                "The sign-in with {provider} did not complete: it took too long or was started "
+                "in another browser. Try again."
+            ),
+        ).format(provider=name)
+        return visitor.page(
+            "signin.html",
+            status=status if status in (400, 401, 404, 422, 503) else 400,
+            next=target,
+            values={},
+            message=message,
+            providers=await social_providers(visitor),
+        )
 
     @post("/signout")
     async def signout(
