@@ -26,6 +26,7 @@ from litestar import Request, Response
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.params import BodyKwarg, ParameterKwarg
+from sqlalchemy.exc import SQLAlchemyError
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://qh.dev/problems/"
@@ -121,7 +122,14 @@ class TooManyRequests(Problem):
 
 
 class ServiceUnavailable(Problem):
+    """A dependency (the database, another service, the object store) is unavailable:
+    503 with ``Retry-After`` (one second unless the raiser knows better)."""
+
     status, kind = 503, "unavailable"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 1, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.headers.setdefault("Retry-After", str(max(1, int(retry_after))))
 
 
 _KINDS = {
@@ -381,6 +389,75 @@ def handle_integrity_error(
     return problem_response(request, 409, detail="The change conflicts with existing data")
 
 
+# --- the database unavailable ---------------------------------------------------------------
+#
+# A database that is down, restarting or refusing connections is a 503 with Retry-After,
+# never a 500: the request's transaction was not committed (a connection that broke before
+# the commit rolls back), so the client may try again. A failed *commit* is turned into the
+# same answer by ``qh.kit.db.commit_before_send``.
+
+# asyncpg's errors of a connection that is gone, or a server that shuts down or starts up.
+_CONNECTION_ERROR_NAMES = frozenset(
+    {
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+        "ClientCannotConnectError",
+        "CannotConnectNowError",
+        "AdminShutdownError",
+        "CrashShutdownError",
+        "TooManyConnectionsError",
+        "PostgresConnectionError",
+    }
+)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached now (rather than that a query
+    is wrong): a connection refused, broken or invalidated, a server shutting down or
+    starting, no free connection in the pool, SQLite's write lock not obtained in time."""
+    from sqlalchemy import exc as sa
+
+    for cause in _causes(exc):
+        if isinstance(cause, sa.DBAPIError) and cause.connection_invalidated:
+            return True
+        if isinstance(cause, (sa.DisconnectionError, sa.TimeoutError, ConnectionError)):
+            return True
+        if type(cause).__name__ in _CONNECTION_ERROR_NAMES:
+            return True
+        if isinstance(cause, sa.OperationalError) and "database is locked" in str(cause):
+            return True
+    return False
+
+
+def handle_database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """A database error: 503 with Retry-After when the database is unavailable, the
+    usual 500 for anything else."""
+    if not database_unavailable(exc):
+        return handle_unexpected(request, exc)
+    log.warning(
+        "database_unavailable",
+        path=request.scope.get("path"),
+        error_type=type(exc).__name__,
+        error=str(exc).splitlines()[0][:200] if str(exc) else "",
+    )
+    return problem_response(
+        request,
+        503,
+        kind="unavailable",
+        detail="The database is unavailable right now; nothing was saved. Try again shortly.",
+        headers={"Retry-After": "1"},
+    )
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     log.exception("unhandled_error", path=request.scope.get("path"), error_type=type(exc).__name__)
     return problem_response(
@@ -395,6 +472,9 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     HTTPException: handle_http_exception,
     NotFoundError: handle_not_found_error,
     RepositoryIntegrityError: handle_integrity_error,
+    RepositoryError: handle_database_error,
+    SQLAlchemyError: handle_database_error,
+    ConnectionError: handle_database_error,
     RecursionError: handle_undecodable_body,
     UnicodeDecodeError: handle_undecodable_body,
     Exception: handle_unexpected,
