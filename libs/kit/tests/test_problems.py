@@ -255,3 +255,25 @@ async def test_request_id_is_generated_when_absent(client: httpx.AsyncClient) ->
     response = await client.get("/health/live")
     assert response.status_code == 200
     assert len(response.headers["x-request-id"]) >= 8
+
+
+def test_a_route_declares_the_problems_it_adds_to_the_kits() -> None:
+    """``problem_responses`` documents statuses the kit cannot guess from a route's shape
+    (a 404 without a path parameter, a 409 without a body, a 429) as problem bodies."""
+    from litestar.openapi import OpenAPIConfig
+
+    from qh.kit.problems import problem_responses
+
+    @post("/api/v1/plain/confirm", status_code=200, responses=problem_responses(404, 409, 429))
+    async def confirm() -> dict[str, str]:
+        return {}
+
+    app = Litestar([confirm], openapi_config=OpenAPIConfig(title="t", version="1"))
+    responses = app.openapi_schema.to_schema()["paths"]["/api/v1/plain/confirm"]["post"][
+        "responses"
+    ]
+    assert {"200", "404", "409", "429"} <= set(responses)
+    for status in ("404", "409", "429"):
+        content = responses[status]["content"]
+        assert content[PROBLEM]["schema"] == {"$ref": "#/components/schemas/ProblemBody"}
+    assert responses["429"]["description"].startswith("Too many requests")

@@ -20,7 +20,6 @@ from litestar.di import Dependency, Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
     Components,
     OAuthFlow,
@@ -40,7 +39,7 @@ from qh.kit.guard import RouteGuardMiddleware
 from qh.kit.http import OfflineSwaggerRenderPlugin, docs_assets_route
 from qh.kit.observability import ObservabilityMiddleware
 from qh.kit.pagination import PageParams, provide_page
-from qh.kit.problems import PROBLEM_JSON, ProblemBody, Unauthorized, exception_handlers
+from qh.kit.problems import Unauthorized, exception_handlers, problem_responses
 from qh.kit.runtime import Runtime
 from qh.kit.settings import ServiceSettings, load_settings
 from qh.kit.subscriptions import (
@@ -212,21 +211,6 @@ def _named_dependencies(provider: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-_PROBLEM_DESCRIPTIONS = {
-    400: "Malformed request: the body or a parameter cannot be read",
-    401: "Missing, invalid, expired or revoked access token",
-    403: "Authenticated, but without the role this needs",
-    404: "Not found, or not yours",
-    409: "Conflicts with the current state",
-    413: "The body is larger than this route accepts",
-    415: "The body's media type is not the one this route takes",
-    422: "Invalid values: each bad field is listed under errors",
-    429: "Too many requests: retry after Retry-After seconds",
-    500: "Something went wrong on our side; quote the request id",
-    503: "A dependency (database, another service) is unavailable; retry later",
-}
-
-
 def _declare_problems(app: Litestar) -> None:
     """Every operation documents the problem responses it can give (RFC 9457 bodies),
     instead of Litestar's default validation body."""
@@ -243,14 +227,7 @@ def _declare_problems(app: Litestar) -> None:
                 statuses |= {409, 413, 415}
             declared = dict(handler.responses or {})
             for status in sorted(statuses):
-                declared.setdefault(
-                    status,
-                    ResponseSpec(
-                        data_container=ProblemBody,
-                        description=_PROBLEM_DESCRIPTIONS[status],
-                        media_type=PROBLEM_JSON,
-                    ),
-                )
+                declared.setdefault(status, problem_responses(status)[status])
             handler.responses = declared
 
 

@@ -25,6 +25,7 @@ from advanced_alchemy.exceptions import IntegrityError as RepositoryIntegrityErr
 from litestar import Request, Response
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import BodyKwarg, ParameterKwarg
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -146,6 +147,36 @@ _KINDS = {
     500: "internal",
     503: "unavailable",
 }
+
+
+PROBLEM_DESCRIPTIONS = {
+    400: "Malformed request: the body or a parameter cannot be read",
+    401: "Missing, invalid, expired or revoked access token",
+    403: "Authenticated, but without the role this needs",
+    404: "Not found, or not yours",
+    409: "Conflicts with the current state",
+    413: "The body is larger than this route accepts",
+    415: "The body's media type is not the one this route takes",
+    422: "Invalid values: each bad field is listed under errors",
+    429: "Too many requests: retry after Retry-After seconds",
+    500: "Something went wrong on our side; quote the request id",
+    503: "A dependency (database, another service) is unavailable; retry later",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI responses for the problems a route answers beyond those the kit declares on
+    every route (400, 422, 500 and 503; 401 and 403 behind auth; 404 with a path
+    parameter; 409, 413 and 415 with a body): ``responses=problem_responses(404, 429)``.
+    A route's own entries win over the kit's."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemBody,
+            description=PROBLEM_DESCRIPTIONS.get(status) or HTTPStatus(status).phrase,
+            media_type=PROBLEM_JSON,
+        )
+        for status in sorted(statuses)
+    }
 
 
 def problem_type(status: int) -> str:
@@ -497,4 +528,5 @@ __all__ = [
     "UnsupportedMediaType",
     "exception_handlers",
     "problem_response",
+    "problem_responses",
 ]
