@@ -161,3 +161,31 @@ class TestAdminsMustUseIt:
         )
         assert confirmed.status_code == 200
         assert (await api.client.get("/api/v1/auth/users", headers=headers)).status_code == 200
+
+
+async def test_the_document_declares_what_the_routes_answer_without_totp(api: Any) -> None:
+    """Confirming with no enrolment started and turning off what is not on are 404s, and
+    enrolling while on is a 409: each status is one the OpenAPI document declares."""
+    document = (await api.client.get("/api/v1/auth/openapi.json")).json()["paths"]
+    user = await api.register()
+    headers = bearer(await api.login(user["email"]))
+    confirm = await api.client.post(
+        "/api/v1/auth/mfa/totp/confirm", json={"code": "000000"}, headers=headers
+    )
+    assert confirm.status_code == 404, confirm.text
+    assert "404" in document["/api/v1/auth/mfa/totp/confirm"]["post"]["responses"]
+    remove = await api.client.request(
+        "DELETE", "/api/v1/auth/mfa/totp", json={"code": "000000"}, headers=headers
+    )
+    assert remove.status_code == 404, remove.text
+    assert "404" in document["/api/v1/auth/mfa/totp"]["delete"]["responses"]
+    enrolment = await enrol(api, headers)
+    confirmed = await api.client.post(
+        "/api/v1/auth/mfa/totp/confirm",
+        json={"code": code_at(enrolment["secret"])},
+        headers=headers,
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    again = await api.client.post("/api/v1/auth/mfa/totp", headers=headers)
+    assert again.status_code == 409, again.text
+    assert "409" in document["/api/v1/auth/mfa/totp"]["post"]["responses"]
