@@ -92,3 +92,18 @@ async def test_templates_admin_validates_by_rendering(client, admin, anna) -> No
     assert (await admin.delete("/templates/resume_ready.inbox.en")).status_code == 204
     assert (await admin.delete("/templates/resume_ready.inbox.en")).status_code == 404
     assert (await admin.put("/templates/nope.email.en", json={"text": "x"})).status_code == 404
+
+
+async def test_registering_a_device_answers_as_documented(client, anna) -> None:
+    """A new push token is a 201 and a known one a 200, both declared with the device's
+    schema in the OpenAPI document."""
+    body = {"platform": "ios", "token": "device-token-documented"}
+    first = await anna.put("/devices", json=body)
+    again = await anna.put("/devices", json=body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    document = (await client.get("/api/v1/notifications/openapi.json")).json()
+    responses = document["paths"]["/api/v1/notifications/devices"]["put"]["responses"]
+    for status in ("200", "201"):
+        schema = responses[status]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/DeviceOut"}, status

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from qh.kit.auth import Caller
@@ -79,7 +80,12 @@ class PreferencesController(Controller):
         IANA time zone, phone for SMS, quiet hours (SMS and push wait until they end)."""
         return await notifications.set_preferences(principal.id, data)
 
-    @put("/devices", status_code=200, tags=["Devices"])
+    @put(
+        "/devices",
+        status_code=200,
+        tags=["Devices"],
+        responses={201: ResponseSpec(data_container=DeviceOut, description="A new device")},
+    )
     async def put_device(
         self, data: JSONBody[DeviceIn], principal: Caller, notifications: Notifications
     ) -> Response[DeviceOut]:
