@@ -216,7 +216,8 @@ async def save_vacancies(journey: Journey) -> tuple[str, str]:
     return page.json()["id"], hh.json()["id"]
 
 
-async def match(journey: Journey, vacancy_id: str) -> None:
+async def match(journey: Journey, vacancy_id: str) -> float:
+    """How well the profile fits the vacancy; the score."""
     result = await journey.call(
         "POST",
         "/api/v1/analysis/match",
@@ -229,6 +230,7 @@ async def match(journey: Journey, vacancy_id: str) -> None:
     assert "python" in " ".join(matched), body["matched"]
     stored = (await journey.call("GET", "/api/v1/analysis/", 200)).json()
     assert stored["total"] >= 1
+    return float(body["score"])
 
 
 async def resume_pdf(journey: Journey, vacancy_id: str) -> tuple[str, str, bytes]:
@@ -408,7 +410,7 @@ async def walk(journey: Journey) -> None:
         journey.step("profile")
         page_vacancy, hh_vacancy = await save_vacancies(journey)
         journey.step("vacancies")
-        await match(journey, hh_vacancy)
+        score = await match(journey, hh_vacancy)
         journey.step("match")
         resume_id, resume_doc, pdf = await resume_pdf(journey, hh_vacancy)
         journey.step("resume PDF")
@@ -423,6 +425,8 @@ async def walk(journey: Journey) -> None:
         await eventually(heard, f"live notifications {sorted(EXPECTED_LIVE)}")
         journey.step("notifications")
     assert all(m["type"] == "notification" for m in live), live
+    told = next(m for m in live if m["kind"] == "analysis_completed")
+    assert f"{round(score)}%" in told["title"] + told["body"], (score, told)
     inbox = (await journey.call("GET", "/api/v1/notifications/", 200)).json()
     assert {n["kind"] for n in inbox["items"]} >= EXPECTED_LIVE, inbox
 
