@@ -1,5 +1,5 @@
-"""Documents: the list, upload, one document's versions, its share links (with expiry,
-use counts, revocation) and downloads."""
+"""Documents: the list, upload, one document's versions (and a new one uploaded), its share
+links (with expiry, use counts, revocation, and each link's access log) and downloads."""
 
 from __future__ import annotations
 
@@ -66,6 +66,41 @@ async def document_page(
     )
 
 
+async def read_upload(data: dict[str, Any]) -> tuple[str, bytes, str]:
+    upload = data.get("file")
+    content = await upload.read() if hasattr(upload, "read") else b""
+    return (
+        getattr(upload, "filename", "") or "file",
+        content,
+        getattr(upload, "content_type", "") or "application/octet-stream",
+    )
+
+
+def upload_message(visitor: Visitor, error: ApiError) -> str:
+    """Why doc-storage refused a file, in words."""
+    if error.status == 413 and error.extra.get("quota"):
+        return visitor.gettext("Your documents use all the space you have: delete some first.")
+    message = visitor.error_text(error)
+    if error.status in (413, 415, 422) and error.detail:
+        message = error.detail
+    return message
+
+
+async def find_share(visitor: Visitor, base: str, share_id: UUID) -> dict[str, Any]:
+    """One link of the document, from its list (doc-storage has no route for one)."""
+    offset = 0
+    while True:
+        page = await visitor.api.get_json(
+            "doc-storage", f"{base}/shares", params={"limit": "100", "offset": str(offset)}
+        )
+        for share in page["items"]:
+            if share["id"] == str(share_id):
+                return share  # type: ignore[no-any-return]
+        offset += 100
+        if not page["items"] or offset >= page["total"]:
+            raise PageNotFound
+
+
 class DocumentPages(PageController):
     path = "/documents"
     tags = ["Pages: documents"]
@@ -122,7 +157,13 @@ class DocumentPages(PageController):
     ) -> Response[str]:
         """One document: its versions, and the links shared with their use counts."""
         visitor = await visit(request, context)
-        return await document_page(visitor, document_id)
+        uploaded = request.query_params.get("version", "")
+        notice = (
+            visitor.gettext("Version {n} is uploaded.").format(n=int(uploaded))
+            if uploaded.isdigit()
+            else None
+        )
+        return await document_page(visitor, document_id, notice=notice)
 
     @get("/{document_id:uuid}/download")
     async def download(
@@ -144,6 +185,72 @@ class DocumentPages(PageController):
             response.content,
             media_type=response.headers.get("content-type", "application/octet-stream"),
             headers=headers,
+        )
+
+    @post("/{document_id:uuid}/versions", request_max_body_size=32 * MiB)
+    async def upload_version(
+        self,
+        request: HTMXRequest,
+        context: NamedDependency[WebContext],
+        document_id: FromPath[UUID],
+        data: Upload,
+    ) -> Response[str]:
+        """A new version of the document; the earlier ones stay as they were."""
+        visitor = await visit(request, context)
+        filename, content, media_type = await read_upload(data)
+        if not content:
+            return await document_page(
+                visitor,
+                document_id,
+                status=422,
+                errors={"version_file": visitor.gettext("Choose a file.")},
+            )
+        body, content_type = multipart({}, (filename, content, media_type))
+        try:
+            created = await visitor.api.get_json_post(
+                "doc-storage",
+                f"{DOCUMENTS}/{document_id}/versions",
+                content=body,
+                headers={"Content-Type": content_type},
+            )
+        except ApiError as error:
+            if error.status >= 500 or error.status == 404:
+                raise
+            return await document_page(
+                visitor,
+                document_id,
+                status=error.status,
+                errors={"version_file": upload_message(visitor, error)},
+            )
+        return visitor.redirect(f"/documents/{document_id}?version={created['version']}")
+
+    @get("/{document_id:uuid}/links/{share_id:uuid}")
+    async def share_log(
+        self,
+        request: HTMXRequest,
+        context: NamedDependency[WebContext],
+        document_id: FromPath[UUID],
+        share_id: FromPath[UUID],
+        offset: FromQuery[int] = 0,
+    ) -> Response[str]:
+        """One share link: when it was opened, which version, from where (owner only)."""
+        visitor = await visit(request, context)
+        base = f"{DOCUMENTS}/{document_id}"
+        document = await visitor.api.get_json("doc-storage", base)
+        offset = max(0, min(offset, 1_000_000))
+        accesses = await visitor.api.get_json(
+            "doc-storage",
+            f"{base}/share/{share_id}/accesses",
+            params={"limit": "100", "offset": str(offset)},
+        )
+        share = await find_share(visitor, base, share_id)
+        return visitor.page(
+            "document_share.html",
+            document=document,
+            share=share,
+            accesses=accesses["items"],
+            total=accesses["total"],
+            offset=offset,
         )
 
     @post("/{document_id:uuid}/share")
