@@ -67,7 +67,7 @@ async def document_page(
 
 
 async def read_upload(data: dict[str, Any]) -> tuple[str, bytes, str]:
-    upload = data.get("file")
+    upload: Any = data.get("file")
     content = await upload.read() if hasattr(upload, "read") else b""
     return (
         getattr(upload, "filename", "") or "file",
