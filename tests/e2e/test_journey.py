@@ -21,6 +21,7 @@ import uuid
 import warnings
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -53,6 +54,7 @@ class Journey:
     def __init__(self, client: httpx.AsyncClient, target: Target) -> None:
         self.client, self.target = client, target
         self.headers: dict[str, str] = {}
+        self.user_id: uuid.UUID | None = None
         self.timings: list[tuple[str, float]] = []
         self._started = time.monotonic()
 
@@ -125,7 +127,8 @@ async def register(journey: Journey, email: str, full_name: str) -> uuid.UUID:
         json={"email": email, "password": PASSWORD, "full_name": full_name},
     )
     assert registered.json()["email_verified"] is False
-    return uuid.UUID(registered.json()["id"])
+    journey.user_id = uuid.UUID(registered.json()["id"])
+    return journey.user_id
 
 
 async def verify_email(journey: Journey, email: str) -> None:
@@ -299,6 +302,17 @@ async def documents_and_share(
     assert shared.content == resume_bytes
     links = (await journey.call("GET", f"/api/v1/documents/{resume_doc}/shares", 200)).json()
     assert links["items"][0]["access_count"] == 1
+    if journey.target.local is not None:  # doc-storage's local store keeps them by owner
+        assert stored_files(journey.target, journey.user_id), "no stored files found"
+
+
+def stored_files(target: Target, user_id: uuid.UUID | None) -> list[Path]:
+    """The files doc-storage keeps for the user (``qh dev`` stores them in the data folder,
+    keyed ``<owner>/<document>/<random>``)."""
+    assert target.local is not None
+    assert user_id is not None
+    folder = target.local.data_dir / "documents"
+    return [p for p in folder.rglob("*") if p.is_file() and str(user_id) in str(p)]
 
 
 async def erase(journey: Journey, user_id: uuid.UUID, email: str, other_id: uuid.UUID) -> None:
@@ -365,10 +379,8 @@ async def erase(journey: Journey, user_id: uuid.UUID, email: str, other_id: uuid
     assert "auth_user" in theirs.get("auth", {}), theirs
     assert "vacancy" in theirs.get("job-data", {}), theirs
     assert "profile" in theirs.get("user-data", {}), theirs
-    # The stored files went with the documents (doc-storage's local store).
-    leftover_files = [
-        p for p in local.data_dir.rglob("*") if p.is_file() and str(user_id) in str(p)
-    ]
+    # The stored files went with the documents.
+    leftover_files = stored_files(journey.target, user_id)
     assert not leftover_files, leftover_files
 
 
