@@ -57,7 +57,7 @@ class Others(PeerStubs):
             if self.tone_status != 200:
                 return Response({"status": self.tone_status}, status_code=self.tone_status)
             formal = any(w in data["text"] for w in ("Sincerely", "С уважением"))
-            return {"language": data.get("language") or "en", "sentiment": "positive",
+            return {"language": data.get("language") or "en", "sentiment": {"label": "positive", "score": 0.6},
                     "formality": 0.8 if formal else 0.4,
                     "formality_label": "formal" if formal else "neutral",
                     "confidence": 0.7, "issues": []}  # fmt: skip

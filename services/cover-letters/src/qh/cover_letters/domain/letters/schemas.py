@@ -99,11 +99,18 @@ class ToneIssue(Struct, kw_only=True):
     suggestion: str
 
 
+class ToneSentiment(Struct, kw_only=True):
+    """text-analysis's sentiment: a label and a score from -1 to 1."""
+
+    label: str
+    score: float
+
+
 class ToneFeedback(Struct, kw_only=True):
     """text-analysis's reading of the draft (``POST /api/v1/analysis/tone``)."""
 
     language: str
-    sentiment: str
+    sentiment: ToneSentiment
     formality: float
     formality_label: str
     confidence: float

@@ -41,7 +41,7 @@ from qh.kit.auth import Principal
 from qh.kit.clock import utc_now
 from qh.kit.llm import LLMRequest
 from qh.kit.peers import fetch_json, fetch_profile, fetch_vacancy, store_origin_export
-from qh.kit.problems import Conflict, InvalidValue, NotFound
+from qh.kit.problems import Conflict, InvalidValue, NotFound, ServiceUnavailable
 from qh.kit.render import MEDIA_TYPES, safe_filename
 from qh.kit.runtime import RuntimeCallError
 from qh.nlp.profile_text import profile_language
@@ -339,7 +339,13 @@ class LetterService:
             if response.status_code != 200:
                 return None
             return msgspec.json.decode(response.content, type=ToneFeedback)
-        except (RuntimeCallError, httpx.HTTPError, msgspec.ValidationError, msgspec.DecodeError):
+        except (
+            RuntimeCallError,
+            ServiceUnavailable,  # the Invoker's word for a service it cannot reach
+            httpx.HTTPError,
+            msgspec.ValidationError,
+            msgspec.DecodeError,
+        ):
             return None
 
     async def out(self, principal: Principal, letter: Letter) -> LetterOut:
