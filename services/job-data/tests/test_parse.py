@@ -83,6 +83,29 @@ async def test_pasted_text_then_saved_once(alice) -> None:
     assert (await alice.get("/")).json()["total"] == 1
 
 
+@pytest.mark.parametrize(
+    ("conditions", "salary"),
+    [
+        # the currency written once, after the last amount
+        (
+            "Условия: оклад 40 000 + процент, доход до 250 000 руб., график 2/2.",
+            {"min": 40000, "max": 40000, "currency": "RUB"},
+        ),
+        # an amount in no currency is no salary
+        ("Условия: зарплата 100 000, график 5/2.", None),
+    ],
+)
+async def test_pasted_text_with_a_bare_amount_saves_as_parsed(alice, conditions, salary) -> None:
+    text = "Продавец-консультант\n\nТребования: опыт продаж от 1 года.\n" + conditions
+    parsed = await alice.post("/parse", json={"content": text, "content_type": "text/plain"})
+    assert parsed.status_code == 200, parsed.text
+    vacancy = parsed.json()
+    got = vacancy.get("salary")
+    assert (got and {k: got[k] for k in ("min", "max", "currency")}) == salary
+    saved = await alice.post("/", json=vacancy)
+    assert saved.status_code == 201, saved.text
+
+
 async def test_a_parsed_hh_vacancy_merges_with_its_import(alice, jd) -> None:
     content = jd.fixture_bytes("hh/nurse.json").decode()
     parsed = (

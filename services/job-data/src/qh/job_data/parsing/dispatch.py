@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from qh.job_data.parsing.hh import HHClient, hh_vacancy_id, is_hh_vacancy, map_hh_vacancy
 from qh.job_data.parsing.html import parse_html_page
 from qh.job_data.parsing.jsonld import map_job_posting, parse_jsonld
@@ -72,6 +74,10 @@ def _usable(vacancy: ParsedVacancy) -> ParsedVacancy:
         raise UnparseableVacancy(
             "No vacancy could be read from this content: it has no title and no description."
         )
+    if vacancy.salary is not None and vacancy.salary.currency is None:
+        # An amount in no known currency ("Зарплата 100 000") is not a salary a vacancy
+        # keeps (POST / requires the currency): the parse answer must save as it is.
+        vacancy = msgspec.structs.replace(vacancy, salary=None)
     return vacancy
 
 

@@ -231,7 +231,11 @@ def _experience(text: str, folded: str, layout: _Layout) -> Experience | None:
 
 
 def _salary(text: str, folded: str) -> Salary | None:
-    for found in nlp.find_salary(text):
+    mentions = nlp.find_salary(text)
+    # "оклад 40 000 + процент, доход до 250 000 руб.": the currency is written once, for
+    # every amount of the text.
+    currency = next((m.currency for m in mentions if m.currency), None)
+    for found in mentions:
         if found.min is None and found.max is None:
             continue
         period = found.period if found.period in _PERIODS else None
@@ -243,7 +247,7 @@ def _salary(text: str, folded: str) -> Salary | None:
         return Salary(
             min=found.min,
             max=found.max,
-            currency=found.currency,
+            currency=found.currency or currency,
             gross=found.gross,
             period=period,  # type: ignore[arg-type]
         )
