@@ -84,6 +84,9 @@ def dev(host: str, port: int, data_dir: str, reload: bool) -> None:
     os.environ.setdefault("QH_PUBLIC_BASE_URL", f"http://{host}:{port}")
     os.environ.setdefault("QH_LOG_FORMAT", "console")
     os.environ.setdefault("QH_ENV", "dev")
+    # One process hosts every service: 5 PostgreSQL connections each keep the nine of them
+    # under PostgreSQL's default max_connections (100) with room for other clients.
+    os.environ.setdefault("QH_DATABASE_POOL_SIZE", "5")
     services = discover_services()
     click.echo(f"QH: {len(services)} services on http://{host}:{port}/ ({', '.join(services)})")
     root = Path.cwd()

@@ -341,7 +341,9 @@ def alchemy_config(settings: ServiceSettings) -> SQLAlchemyAsyncConfig:
         Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
         engine_config = EngineConfig(echo=settings.database_echo)
     else:
-        engine_config = EngineConfig(echo=settings.database_echo, pool_size=20, max_overflow=0)
+        engine_config = EngineConfig(
+            echo=settings.database_echo, pool_size=settings.database_pool_size, max_overflow=0
+        )
     config = KitAlchemyConfig(
         connection_string=url,
         engine_config=engine_config,

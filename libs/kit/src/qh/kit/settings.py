@@ -32,6 +32,10 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     data_dir: str = ".data"
     database_url: str | None = None
     database_echo: bool = False
+    # Connections one service keeps open to PostgreSQL, and the most it opens (no
+    # overflow). ``qh dev`` hosts every service in one process and lowers it, so that
+    # they stay under PostgreSQL's default max_connections (100) together.
+    database_pool_size: int = 20
     migrate_on_start: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
@@ -67,6 +71,8 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     def __post_init__(self) -> None:
         if self.max_body_size <= 0:
             raise ValueError("max_body_size must be positive")
+        if self.database_pool_size < 1:
+            raise ValueError("database_pool_size must be at least 1")
         if self.event_max_attempts < 1:
             raise ValueError("event_max_attempts must be at least 1")
         if self.outbox_lease_seconds <= 0 or self.outbox_concurrency < 1:
