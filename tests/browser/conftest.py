@@ -1,5 +1,5 @@
 """Browser tests: ``qh dev``'s platform (auth, user-data, job-data, text-analysis,
-doc-storage and the web client) served by uvicorn in a thread, driven by Playwright with
+doc-storage, resume-generation, cover-letters, notification and the web client) served by uvicorn in a thread, driven by Playwright with
 Debian's ``chromium`` (``/usr/bin/chromium``; Playwright never downloads a browser here).
 Without it the tests fail under ``CI=true`` and are skipped, with the reason, elsewhere."""
 
@@ -19,7 +19,17 @@ import uvicorn
 from qh.kit.host import Platform, discover_services
 
 CHROMIUM = Path("/usr/bin/chromium")
-SERVICES = ("auth", "user-data", "job-data", "text-analysis", "doc-storage", "web")
+SERVICES = (
+    "auth",
+    "user-data",
+    "job-data",
+    "text-analysis",
+    "doc-storage",
+    "resume-generation",
+    "cover-letters",
+    "notification",
+    "web",
+)
 ASSETS = Path(__file__).parent / "assets"
 TIMEOUT_MS = 20_000
 

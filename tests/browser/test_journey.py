@@ -1,10 +1,13 @@
 """A job seeker's journey in a real Chromium, in English and in Russian: sign up, fill
-the profile, add a vacancy from pasted text, see the match, upload and share a document;
+the profile, add a vacancy from pasted text, see the match, upload and share a document,
+make a resume for the vacancy (a design from the gallery, the live preview, a proposal
+accepted) and download it as a PDF, draft a cover letter and download it;
 every page screenshotted and checked with axe-core (no serious or critical violation);
 a form error beside its field; sign-in with the keyboard alone."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,9 @@ WORDS = {
         "mfa": "Turn on two-factor sign-in",
         "review": "Review my resume",
         "signin": "Sign in",
+        "make_resume": "Make the resume",
+        "write_letter": "Write the letter",
+        "mood": "Mood",
     },
     "ru": {
         "signup": "Создать аккаунт",
@@ -46,6 +52,9 @@ WORDS = {
         "mfa": "Включить двухфакторный вход",
         "review": "Проверить резюме",
         "signin": "Войти",
+        "make_resume": "Составить резюме",
+        "write_letter": "Написать письмо",
+        "mood": "Настрой",
     },
 }
 
@@ -157,6 +166,8 @@ def test_the_journey_in_each_language(
     page.goto("/documents")
     check(page, shots, lang, "14-documents", problems)
 
+    resume_and_letter(page, shots, lang, tmp_path, problems)
+
     page.goto("/account")
     check(page, shots, lang, "16-account", problems)
     page.get_by_role("button", name=words["mfa"]).click()
@@ -166,6 +177,70 @@ def test_the_journey_in_each_language(
     page.goto("/no-such-page")
     check(page, shots, lang, "18-not-found", problems)
     assert problems == []
+
+
+RESUME_URL = re.compile(r".*/resumes/[0-9a-f-]{36}$")
+LETTER_URL = re.compile(r".*/cover-letters/[0-9a-f-]{36}$")
+
+
+def download_from_export(page: Any, kind: str, tmp_path: Path) -> bytes:
+    """Ask for an export (made in the background, with a progress note), then download
+    the file from the link it answers."""
+    page.locator(f"form[hx-post$='/export'] button[value={kind}]").click()
+    link = page.locator("#export-result a")
+    link.wait_for()
+    with page.expect_download() as info:
+        link.click()
+    target = tmp_path / f"export.{kind}"
+    info.value.save_as(str(target))
+    return target.read_bytes()
+
+
+def resume_and_letter(
+    page: Any, shots: Path, lang: str, tmp_path: Path, problems: list[str]
+) -> None:
+    """A resume for the saved vacancy, edited with its live preview, a proposal accepted,
+    the PDF downloaded; then a cover letter for the same vacancy, downloaded too."""
+    words = WORDS[lang]
+    page.goto("/resumes")
+    assert page.locator("label.design img").count() == 3
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('label.design img')].every(i => i.naturalWidth > 0)"
+    )  # the designs' thumbnails, drawn by the server
+    check(page, shots, lang, "30-resumes", problems)
+    page.select_option("#f-vacancy_id", index=1)
+    page.select_option("#f-language", lang)
+    page.locator("label.design input[value=modern]").check()
+    page.get_by_role("button", name=words["make_resume"]).click()
+    page.wait_for_url(RESUME_URL)
+    resume_url = page.url
+
+    headline = "Ведущий Python-разработчик" if lang == "ru" else "Lead Python developer"
+    page.fill("#f-headline", headline)
+    page.locator("#preview .paper-headline", has_text=headline).wait_for()  # live preview
+    page.locator("form[action$='/accept'] button").first.click()
+    page.wait_for_url(resume_url)
+    assert page.locator("#f-summary").input_value() != ""  # the proposal is the summary
+    assert page.locator("#f-headline").input_value() != headline  # the preview saved nothing
+    page.fill("#f-headline", headline)
+    page.locator("#editor button[type=submit]").click()
+    page.wait_for_url("**?saved=1")
+    assert page.locator("#f-headline").input_value() == headline
+    check(page, shots, lang, "31-resume", problems)
+    pdf = download_from_export(page, "pdf", tmp_path)
+    assert pdf.startswith(b"%PDF")
+
+    page.goto("/cover-letters")
+    check(page, shots, lang, "32-cover-letters", problems)
+    page.select_option("#f-vacancy_id", index=1)
+    page.select_option("#f-tone", "friendly")
+    page.get_by_role("button", name=words["write_letter"]).click()
+    page.wait_for_url(LETTER_URL)
+    assert "Example Soft" in page.locator("#f-text").input_value()
+    page.get_by_text(words["mood"], exact=True).wait_for()  # the tone feedback
+    check(page, shots, lang, "33-cover-letter", problems)
+    letter = download_from_export(page, "pdf", tmp_path)
+    assert letter.startswith(b"%PDF")
 
 
 def test_a_form_error_is_shown_beside_its_field(open_page: Any, site: str) -> None:
@@ -233,7 +308,12 @@ def test_a_phone_screen_has_no_sideways_scroll(open_page: Any) -> None:
     page.fill("#f-password", PASSWORD)
     page.get_by_role("button", name="Создать аккаунт").click()
     page.wait_for_url("**/profile?welcome=1")
-    for path in ("/profile", "/profile/experience", "/vacancies", "/documents", "/account"):
+    page.goto("/resumes")
+    page.get_by_role("button", name="Составить резюме").click()
+    page.wait_for_url(RESUME_URL)
+    resume = page.url
+    paths = ("/profile", "/profile/experience", "/vacancies", "/documents", "/account")
+    for path in (*paths, "/resumes", resume, "/cover-letters"):
         page.goto(path)
         wide = page.evaluate("() => document.documentElement.scrollWidth")
         assert wide <= 360, f"{path} is {wide}px wide on a 360px screen"
