@@ -37,6 +37,7 @@ from qh.kit.auth import Principal, provide_principal
 from qh.kit.context import TOKEN_PATH, ServiceContext, readiness
 from qh.kit.guard import RouteGuardMiddleware
 from qh.kit.http import OfflineSwaggerRenderPlugin, docs_assets_route
+from qh.kit.links import declare_links
 from qh.kit.observability import ObservabilityMiddleware
 from qh.kit.pagination import PageParams, provide_page
 from qh.kit.problems import Unauthorized, exception_handlers, problem_responses
@@ -371,6 +372,7 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
     )
     app.state.qh = context
     _declare_problems(app)
+    declare_links(app, definition.prefix)
     if definition.configure_app is not None:
         definition.configure_app(app, context)
     app.asgi_handler = ObservabilityMiddleware(app.asgi_handler, definition.slug)
