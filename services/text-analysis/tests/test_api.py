@@ -233,3 +233,29 @@ async def test_user_deleted_erases_analyses(alice: Any, others: Any, app: Any) -
         assert await analyses.erase(alice.id) == 1
     assert (await alice.get("/")).json()["total"] == 0
     assert USER_DELETED.decode({"user_id": str(alice.id)}) == UserDeleted(user_id=alice.id)
+
+
+async def test_the_document_links_a_stored_analysis_to_where_it_is_read(
+    alice: Any, others: Any, client: Any
+) -> None:
+    """A match or review by reference answers with the id of the stored analysis; the
+    OpenAPI document links both to GET /{analysis_id}, and following the link reads it."""
+    document = (await client.get("/api/v1/analysis/openapi.json")).json()
+    others.profiles[str(alice.id)] = PROFILE
+    vacancy_id = str(uuid.uuid4())
+    others.vacancies[vacancy_id] = (str(alice.id), VACANCY_RECORD)
+    sent = {
+        "/match": {"resume": {"profile": "me"}, "vacancy": {"vacancy_id": vacancy_id}},
+        "/review": {"resume": {"profile": "me"}},
+    }
+    for route, body in sent.items():
+        links = document["paths"][f"/api/v1/analysis{route}"]["post"]["responses"]["200"]
+        link = links["links"]["StoredAnalysis"]
+        pointer, method = link["operationRef"].removeprefix("#/paths/").rsplit("/", 1)
+        target = pointer.replace("~1", "/").replace("~0", "~")
+        assert (target, method) == ("/api/v1/analysis/{analysis_id}", "get")
+        assert link["parameters"] == {"path.analysis_id": "$response.body#/id"}
+        stored = (await alice.post(route, body)).json()
+        read = await alice.get(f"/{stored['id']}")
+        assert read.status_code == 200, read.text
+        assert read.json()["kind"] == route.removeprefix("/")

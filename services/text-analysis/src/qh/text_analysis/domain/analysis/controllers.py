@@ -10,6 +10,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from qh.kit.auth import Principal
+from qh.kit.links import LINKS, Follow
 from qh.kit.pagination import Page, Paging
 from qh.kit.problems import PROBLEM_JSON, ProblemBody
 from qh.text_analysis.domain.analysis.schemas import (
@@ -49,6 +50,9 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
+# A match or review by reference is stored; its id reads it back.
+STORED = Follow("GET", "/{analysis_id}", name="StoredAnalysis", analysis_id="id")
+
 Analyses = NamedDependency[AnalysisService]
 Caller = NamedDependency[Principal]
 
@@ -63,6 +67,7 @@ class AnalysisController(Controller):
         request_max_body_size=MAX_BODY,
         summary="Match a resume against a vacancy",
         responses=problems(400, 404, 413, 422, 503),
+        opt={LINKS: {200: [STORED]}},
     )
     async def match(
         self, data: JSONBody[MatchIn], principal: Caller, analyses: Analyses
@@ -80,6 +85,7 @@ class AnalysisController(Controller):
         request_max_body_size=MAX_BODY,
         summary="Review a resume",
         responses=problems(400, 413, 422, 503),
+        opt={LINKS: {200: [STORED]}},
     )
     async def review(
         self, data: JSONBody[ReviewIn], principal: Caller, analyses: Analyses
