@@ -255,3 +255,13 @@ async def test_preference_errors_are_shown_beside_their_fields_in_russian(
     assert 'id="e-time_zone"' in zone.text
     assert "Europe/Moscow" in zone.text
     assert 'value="Mars/Olympus"' in zone.text
+
+
+async def test_the_sign_in_alert_names_the_visitors_browser(
+    browser: Any, platform: Platform
+) -> None:
+    firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    browser.client.headers["User-Agent"] = firefox
+    html = await inbox_after_sign_up(browser, platform, "ada@example.com")
+    assert "Firefox" in html  # not the web server's own HTTP client
+    assert "python-httpx" not in html

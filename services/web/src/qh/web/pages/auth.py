@@ -51,6 +51,13 @@ async def social_providers(visitor: Visitor) -> list[tuple[str, str]]:
     ]
 
 
+def as_the_visitor(visitor: Visitor) -> dict[str, str]:
+    """A sign-in's form headers with the visitor's browser, so auth's sign-in alert names
+    the browser the person used rather than this server's HTTP client."""
+    agent = visitor.request.headers.get("user-agent", "")[:512]
+    return {**_FORM, "User-Agent": agent} if agent else dict(_FORM)
+
+
 async def start_session(visitor: Visitor, body: dict[str, Any]) -> None:
     """A token pair from auth becomes this browser's session."""
     pair = TokenPair(body["access_token"], body["refresh_token"], int(body["expires_in"]))
@@ -123,7 +130,7 @@ class AuthPages(PageController):
             "POST",
             TOKEN_PATH,
             content=form(grant_type="password", username=email, password=str(password)),
-            headers=_FORM,
+            headers=as_the_visitor(visitor),
             anonymous=True,
             ok=(400, 401, 403, 422, 429),
         )
@@ -176,7 +183,7 @@ class AuthPages(PageController):
             "POST",
             TOKEN_PATH,
             content=form(grant_type="urn:qh:mfa", mfa_token=mfa_token, code=code),
-            headers=_FORM,
+            headers=as_the_visitor(visitor),
             anonymous=True,
             ok=(400, 401, 422, 429),
         )
@@ -230,7 +237,7 @@ class AuthPages(PageController):
             "POST",
             TOKEN_PATH,
             content=form(grant_type="password", username=values["email"], password=password),
-            headers=_FORM,
+            headers=as_the_visitor(visitor),
             anonymous=True,
         )
         await start_session(visitor, token.json())
