@@ -116,7 +116,7 @@ class LetterController(Controller):
         return await letters.out(principal, letter)
 
     @post("/{letter_id:uuid}/regenerate", status_code=200, summary="Write the letter again",
-          responses=problems(404, 429, 502, 503, 504))  # fmt: skip
+          responses=problems(404, 409, 429, 502, 503, 504))  # fmt: skip
     async def regenerate(
         self,
         letter_id: FromPath[UUID],
@@ -125,7 +125,8 @@ class LetterController(Controller):
         letters: Letters,
     ) -> LetterOut:
         """Again for the same vacancy and resume, in another `tone` or limit: a new version;
-        the history (edits included) stays."""
+        the history (edits included) stays. 409 if the letter was changed while it was being
+        written."""
         letter = await letters.regenerate(principal, letter_id, data)
         return await letters.out(principal, letter)
 

@@ -196,21 +196,31 @@ class LetterService:
 
     async def regenerate(self, principal: Principal, letter_id: UUID, data: RegenerateIn) -> Letter:
         self.llm.provider(data.ai)
-        letter = await self.get(principal.id, letter_id, for_update=True)
-        options = dict(letter.options)
+        # The writing (an AI provider may take a minute, or hang until its timeout) holds
+        # no lock and no transaction: on SQLite the lock is the whole database's. The
+        # letter is read in a session of its own, written, then locked and updated if it
+        # did not change meanwhile.
+        async with self.context.session() as reading:
+            seen = await reading.scalar(
+                select(Letter).where(Letter.id == letter_id, Letter.owner_id == principal.id)
+            )
+        if seen is None:
+            raise NotFound("No such cover letter")
+        options = dict(seen.options)
         for key in ("recruiter_name", "max_words", "max_chars"):
             value = getattr(data, key)
             if value is not msgspec.UNSET:
                 options[key] = value
-        tone = data.tone if data.tone is not msgspec.UNSET else letter.tone
-        profile, vacancy, resume = await self._sources(
-            principal, letter.vacancy_id, letter.resume_id
-        )
+        tone = data.tone if data.tone is not msgspec.UNSET else seen.tone
+        profile, vacancy, resume = await self._sources(principal, seen.vacancy_id, seen.resume_id)
         text, generation, _ = await self._write(
-            profile=profile, vacancy=vacancy, resume=resume, language=letter.language, tone=tone,
+            profile=profile, vacancy=vacancy, resume=resume, language=seen.language, tone=tone,
             ai=data.ai, recruiter=options.get("recruiter_name"),
             max_words=options.get("max_words"), max_chars=options.get("max_chars"),
         )  # fmt: skip
+        letter = await self.get(principal.id, letter_id, for_update=True)
+        if letter.version != seen.version:
+            raise Conflict("The letter changed while it was being written again; try again")
         letter.tone, letter.options, letter.text = tone, options, text
         letter.generation = msgspec.to_builtins(generation)
         letter.version += 1
