@@ -3,6 +3,8 @@ profile.updated per committed change."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 
 import msgspec
@@ -12,6 +14,9 @@ from qh.contracts import USER_DELETED, USER_REGISTERED, UserDeleted, UserRegiste
 from qh.kit.cloudevents import make_cloudevent
 from qh.user_data.db import models
 from qh.user_data.domain.profiles.sections import SECTIONS
+from qh.user_data.domain.profiles.services import ProfileService
+
+PREFIX = "/api/v1/profile"
 
 
 def cloud_event(topic, payload) -> bytes:
@@ -169,3 +174,51 @@ async def test_concurrent_changes_get_distinct_revisions(shared, alice, ud) -> N
     assert sorted(e["revision"] for e in events) == list(range(1, 9))
     items = (await alice.get("/me/skills")).json()["items"]
     assert [i["order"] for i in items] == [0, 1, 2, 3]
+
+
+async def test_a_late_user_registered_brings_no_profile_back(shared, client) -> None:
+    """Events travel on their own: user.registered may come after user.deleted."""
+    user_id = uuid.uuid4()
+    await deliver(client, USER_DELETED, cloud_event(USER_DELETED, UserDeleted(user_id=user_id)))
+    await deliver(
+        client,
+        USER_REGISTERED,
+        cloud_event(USER_REGISTERED, UserRegistered(user_id=user_id, email="late@example.com")),
+    )
+    assert await count(shared, models.Profile, user_id) == 0
+
+
+async def test_a_request_after_the_erasure_creates_no_profile(shared, client, ud) -> None:
+    """A request whose token passed the check just before user.deleted was handled (here: a
+    token the kit's revocation does not cover) finds the account deleted: 401, no profile."""
+    user = ud.User(client, shared.tokens)
+    await user.get("/me")
+    await deliver(client, USER_DELETED, cloud_event(USER_DELETED, UserDeleted(user_id=user.id)))
+    later = shared.tokens.issue(user.id, iat=int(time.time()) + 3)  # within the leeway
+    for path in ("/me", "/me/export"):
+        answer = await client.get(PREFIX + path, headers={"Authorization": f"Bearer {later}"})
+        assert answer.status_code == 401, answer.text
+        assert answer.json()["detail"] == "This account has been deleted."
+    answer = await client.post(
+        PREFIX + "/me/skills", json={"name": "Go"}, headers={"Authorization": f"Bearer {later}"}
+    )
+    assert answer.status_code == 401, answer.text
+    assert await count(shared, models.Profile, user.id) == 0
+    assert await count(shared, models.Skill, user.id) == 0
+
+
+async def test_an_erasure_waits_for_a_profile_being_created(shared, client) -> None:
+    """A first access still in its transaction when user.deleted comes: the erasure waits
+    for it and erases what it made, rather than missing the row and letting it stay."""
+    user_id = uuid.uuid4()
+    context = shared.app.state.qh
+    async with context.session() as session:
+        await ProfileService(session, context).ensure(user_id)  # not committed yet
+        erasing = asyncio.create_task(
+            deliver(client, USER_DELETED, cloud_event(USER_DELETED, UserDeleted(user_id=user_id)))
+        )
+        await asyncio.sleep(0.5)
+        assert not erasing.done()
+        await session.commit()
+    await erasing
+    assert await count(shared, models.Profile, user_id) == 0

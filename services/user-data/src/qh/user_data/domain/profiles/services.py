@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.contracts import PROFILE_UPDATED, ProfileUpdated
 from qh.kit.context import ServiceContext
-from qh.kit.problems import Conflict, FieldError, InvalidValue
+from qh.kit.problems import Conflict, FieldError, InvalidValue, Unauthorized
 from qh.kit.shape import lenient, without_shaped
 from qh.user_data.db.models import Profile, ProfileExport, SectionItem
 from qh.user_data.domain.profiles import schemas
@@ -56,6 +56,18 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+class AccountDeleted(Unauthorized):
+    """The account was deleted: its profile is not created again."""
+
+    def __init__(self) -> None:
+        super().__init__("This account has been deleted.")
+
+
+def _erasure_lock(user_id: UUID) -> int:
+    """The PostgreSQL advisory lock that serialises creating and erasing one profile."""
+    return int.from_bytes(user_id.bytes[:8], "big", signed=True)
+
+
 class ProfileRepository(SQLAlchemyAsyncRepository[Profile]):
     model_type = Profile
 
@@ -75,6 +87,7 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
         self.session = session
         self.settings = context.settings
         self.outbox = context.outbox
+        self.revocations = context.revocations
 
     # --- the profile row ---------------------------------------------------------------
 
@@ -97,11 +110,12 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
         """Insert the profile unless it exists: one statement, so a profile created at the
         same moment by another request or by ``user.registered`` is simply kept (no
         savepoint, no error to recover from)."""
+        await self._refuse_deleted(user_id)
         values: dict[str, Any] = {"email": email, "full_name": full_name}
         checker = Checker(today())
         checker.values(values, {"email": Kind.EMAIL, "full_name": Kind.LINE})
         bad = {error.field for error in checker.errors}
-        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        dialect = postgresql if self._postgres() else sqlite
         await self.session.execute(  # id, times, revision and lists: the columns' defaults
             dialect.insert(Profile)
             .values(
@@ -129,8 +143,33 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
             profile = (await self.session.scalars(statement)).one()
         return profile
 
+    def _postgres(self) -> bool:
+        return bool(self.session.get_bind().dialect.name == "postgresql")
+
+    async def _refuse_deleted(self, user_id: UUID) -> None:
+        """No profile for an account whose tokens the kit revoked (``user.deleted``, kept
+        in ``qh_revoked_subject``): a request that passed the token check just before the
+        erasure, or a late ``user.registered``, must not bring the profile back. On
+        PostgreSQL the check and the insert hold the lock :meth:`erase` takes, so the two
+        run one after the other; on SQLite the write lock does the same."""
+        if self._postgres():
+            await self.session.execute(select(func.pg_advisory_xact_lock(_erasure_lock(user_id))))
+        revoked = self.revocations.table
+        subject = await self.session.scalar(
+            select(revoked.c.subject).where(revoked.c.subject == str(user_id))
+        )
+        if subject is not None:
+            raise AccountDeleted()
+
     async def erase(self, user_id: UUID) -> bool:
-        """Remove the profile and every item of it (``user.deleted``): writes only."""
+        """Remove the profile and every item of it (``user.deleted``). First the lock a
+        profile's creation takes and the profile row's own lock, so a request still
+        writing finishes first and whatever it wrote is erased too."""
+        if self._postgres():
+            await self.session.execute(select(func.pg_advisory_xact_lock(_erasure_lock(user_id))))
+        await self.session.execute(
+            select(Profile.id).where(Profile.user_id == user_id).with_for_update()
+        )
         for spec in SECTIONS.values():
             await self.session.execute(delete(spec.model).where(spec.model.user_id == user_id))
         owned = select(Profile.id).where(Profile.user_id == user_id).scalar_subquery()
