@@ -31,6 +31,8 @@ NOW = utc_now().isoformat()
 VACANCY_ID = str(uuid.uuid4())
 DOCUMENT_ID = str(uuid.uuid4())
 ITEM_ID = str(uuid.uuid4())
+RESUME_ID = str(uuid.uuid4())
+LETTER_ID = str(uuid.uuid4())
 TEXT = "Senior Python developer. Python, PostgreSQL, Docker, Kubernetes. " * 20
 EXPERIENCE = {
     "id": ITEM_ID,
@@ -66,7 +68,102 @@ VACANCY = {
 }
 
 
+JOB = {
+    "company": "ACME",
+    "position": "Python developer",
+    "start_date": "2018-03",
+    "description": "Built services in Python.",
+    "highlights": ["Cut costs by 30%", "Led four people", "Moved to Kubernetes"],
+    "skills": ["Python", "Docker"],
+}
+RESUME = {
+    "id": RESUME_ID,
+    "title": "Ada Lovelace — Senior Python developer",
+    "template": "modern",
+    "language": "en",
+    "page_size": "A4",
+    "show_photo": False,
+    "vacancy_id": VACANCY_ID,
+    "vacancy_title": "Senior Python developer",
+    "version": 3,
+    "content": {
+        "basics": {"name": "Ada Lovelace", "headline": "Python developer", "email": "a@b.c"},
+        "summary": "Python developer with eight years of experience. " * 3,
+        "experience": [JOB] * 4,
+        "education": [{"institution": "MSU", "degree": "MSc"}],
+        "skills": [{"name": n, "required": n == "Python"} for n in ("Python", "Docker", "Go")],
+        "languages": [{"name": "English", "level": "C1"}],
+    },
+    "proposals": [
+        {
+            "id": "p1",
+            "field": "summary",
+            "current": "Python developer.",
+            "proposed": "Python developer with PostgreSQL and Docker.",
+            "provider": "offline",
+            "model": "extractive",
+            "status": "pending",
+            "removed_claims": [],
+        }
+    ],
+    "generation": {"provider": "offline", "model": "", "tailored_to": VACANCY_ID},
+    "document_id": None,
+    "created_at": NOW,
+    "updated_at": NOW,
+}
+TEMPLATES = [
+    {"name": n, "title": n.title(), "description": "A design.", "one_page": n == "compact"}
+    for n in ("classic", "compact", "modern")
+]
+LETTER = {
+    "id": LETTER_ID,
+    "title": "Senior Python developer — Example Soft",
+    "language": "en",
+    "requested_tone": "formal",
+    "vacancy_id": VACANCY_ID,
+    "vacancy_title": "Senior Python developer",
+    "company": "Example Soft",
+    "version": 4,
+    "text": TEXT,
+    "words": 160,
+    "generation": {"removed_claims": []},
+    "tone": {
+        "sentiment": {"label": "positive", "score": 0.4},
+        "formality_label": "formal",
+        "issues": [
+            {
+                "start": i * 60,
+                "end": i * 60 + 6,
+                "text": "Senior",
+                "kind": "cliche",
+                "suggestion": "Say what you did",
+            }
+            for i in range(10)
+        ],
+    },
+    "updated_at": NOW,
+}
+
+
 def canned(method: str, path: str) -> Any:
+    if path == "/api/v1/resumes/templates":
+        return TEMPLATES
+    if path.rstrip("/") == "/api/v1/resumes":
+        summary = {**RESUME, "pending_proposals": 1}
+        return {"items": [summary] * 10, "total": 10, "limit": 100, "offset": 0}
+    if path.startswith("/api/v1/resumes/"):
+        return RESUME
+    if path.rstrip("/") == "/api/v1/cover-letters":
+        return {"items": [LETTER] * 10, "total": 10, "limit": 100, "offset": 0}
+    if path.startswith("/api/v1/cover-letters/") and path.endswith("/versions"):
+        versions = [
+            {"version": v, "reason": "edited", "requested_tone": "formal", "text": TEXT,
+             "created_at": NOW}
+            for v in range(4, 0, -1)
+        ]  # fmt: skip
+        return {"items": versions, "total": 4, "limit": 100, "offset": 0}
+    if path.startswith("/api/v1/cover-letters/"):
+        return LETTER
     if path.endswith("/auth/me"):
         return {
             "id": str(uuid.uuid4()),
@@ -190,14 +287,39 @@ PAGES = [
     ("GET", "/review"),
     ("GET", "/documents"),
     ("GET", f"/documents/{DOCUMENT_ID}"),
+    ("GET", "/resumes"),
+    ("GET", f"/resumes/{RESUME_ID}"),
+    ("POST", f"/resumes/{RESUME_ID}/preview"),
+    ("GET", "/cover-letters"),
+    ("GET", f"/cover-letters/{LETTER_ID}"),
 ]
+# What the resume editor sends on each change (the live preview).
+FORMS = {
+    f"/resumes/{RESUME_ID}/preview": {
+        "name": "Ada King",
+        "headline": "Lead Python developer",
+        "summary": "Writes the first programs. " * 5,
+        **{f"job{i}_position": "Python developer" for i in range(4)},
+        **{f"job{i}_company": "ACME" for i in range(4)},
+        **{f"job{i}_highlights": "Cut costs by 30%\nLed four people" for i in range(4)},
+        "skills": "Python\nDocker\nGo",
+    }
+}
 
 
 async def main(rounds: int) -> None:
     folder = tempfile.mkdtemp()
     runtime = LocalRuntime()
     stub_app = Litestar([stub], openapi_config=None, logging_config=None)
-    for slug in ("auth", "user-data", "job-data", "text-analysis", "doc-storage"):
+    for slug in (
+        "auth",
+        "user-data",
+        "job-data",
+        "text-analysis",
+        "doc-storage",
+        "resume-generation",
+        "cover-letters",
+    ):
         runtime.attach(slug, stub_app)
     settings = settings_for_tests(
         service, f"sqlite+aiosqlite:///{folder}/web.db", data_dir=folder, migrate_on_start=True
@@ -223,7 +345,9 @@ async def main(rounds: int) -> None:
                         response = await client.get(path)
                     else:
                         response = await client.post(
-                            path, data={"csrf_token": token}, headers={"HX-Request": "true"}
+                            path,
+                            data={"csrf_token": token, **FORMS.get(path, {})},
+                            headers={"HX-Request": "true"},
                         )
                     elapsed = (time.perf_counter() - started) * 1000
                     assert response.status_code == 200, (
