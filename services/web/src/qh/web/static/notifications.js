@@ -75,9 +75,8 @@
         refresh().catch(function () {});
         return;
       }
-      if (message.type === "notification" || message.id) {
-        var item = message.notification || message;
-        show((count || 0) + 1, item.title || "");
+      if (message.type === "notification") {
+        show((count || 0) + 1, message.title || "");
       }
     });
     socket.addEventListener("close", function (event) {
@@ -120,6 +119,19 @@
 
   window.addEventListener("pagehide", function () {
     stopped = true;
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      // Back from the browser's page cache: the socket was closed meanwhile.
+      stopped = false;
+      connect();
+    }
+  });
+  // Read in another tab meanwhile: count again when this one is looked at.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && count !== null) {
+      refresh().catch(function () {});
+    }
   });
   connect();
 })();
