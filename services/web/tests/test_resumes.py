@@ -176,6 +176,10 @@ async def test_the_preview_follows_the_form_and_only_save_keeps_it(browser: Any)
     assert 'value="Ada King"' in page.text
     assert "Cut build times in half\nLed four people</textarea>" in page.text
 
+    unknown = await browser.post(f"{path}/settings", {"template": "nope"})
+    assert unknown.status_code == 422
+    assert re.search(r'id="f-s_template"[^>]*aria-invalid="true"', unknown.text)
+    assert 'id="e-s_template"' in unknown.text
     russian = await browser.post(
         f"{path}/settings", {"language": "ru", "template": "compact", "title": "Резюме"}
     )
