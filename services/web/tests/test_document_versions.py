@@ -4,9 +4,45 @@ each share link's access log for its owner; other users get 404 for both."""
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
+
+from qh.kit.host import Platform, discover_services
+
+BASE = "https://testserver"  # as conftest: the cookies are Secure
+SERVICES = ("auth", "user-data", "doc-storage", "web")
+
+
+@pytest.fixture(scope="module")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
+    """One platform for this file's tests (each signs up its own users)."""
+    found = discover_services()
+    host = Platform(
+        [found[slug] for slug in SERVICES],
+        environ={},
+        data_dir=str(tmp_path_factory.mktemp("qh")),
+        public_base_url=BASE,
+        event_backoff_seconds=0.01,
+        outbox_poll_seconds=0.1,
+        log_format="console",
+        log_level="WARNING",
+    )
+    async with host:
+        yield host
+        await host.runtime.drain()
+
+
+def someone(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:8]}@example.com"
 
 
 async def upload(browser: Any, content: bytes = b"Ada Lovelace\nversion one\n") -> str:
@@ -34,7 +70,7 @@ async def new_version(
 
 
 async def test_a_new_version_is_uploaded_and_the_old_one_kept(browser: Any) -> None:
-    await browser.sign_up("ada@example.com")
+    await browser.sign_up(someone("ada"))
     path = await upload(browser)
     page = await browser.get(path)
     assert 'action="' + path + '/versions"' in page.text
@@ -54,7 +90,7 @@ async def test_a_new_version_is_uploaded_and_the_old_one_kept(browser: Any) -> N
 
 
 async def test_a_version_without_a_file_or_token_is_refused(browser: Any) -> None:
-    await browser.sign_up("ada@example.com")
+    await browser.sign_up(someone("ada"))
     path = await upload(browser)
     empty = await new_version(browser, path, b"")
     assert empty.status_code == 422
@@ -68,7 +104,7 @@ async def test_a_version_without_a_file_or_token_is_refused(browser: Any) -> Non
 
 
 async def test_the_owner_sees_every_opening_of_a_link(browser: Any) -> None:
-    await browser.sign_up("ada@example.com")
+    await browser.sign_up(someone("ada"))
     path = await upload(browser)
     shared = await browser.post(f"{path}/share", {"expires_in": "86400"})
     url = re.search(r'<a href="[^"]*(/api/v1/documents/shared/[^"]+)">', shared.text).group(1)
@@ -93,14 +129,14 @@ async def test_the_owner_sees_every_opening_of_a_link(browser: Any) -> None:
 
 
 async def test_another_users_versions_and_logs_are_not_found(browser: Any, other: Any) -> None:
-    await browser.sign_up("ada@example.com")
+    await browser.sign_up(someone("ada"))
     path = await upload(browser)
     await browser.post(f"{path}/share", {"expires_in": "3600"})
     page = await browser.get(path)
     log_path = re.search(r'href="(/documents/[0-9a-f-]{36}/links/[0-9a-f-]{36})"', page.text)
     assert log_path
 
-    await other.sign_up("grace@example.com")
+    await other.sign_up(someone("grace"))
     await other.get("/documents")
     stranger = await other.get(log_path.group(1))
     assert stranger.status_code == 404
@@ -114,7 +150,7 @@ async def test_another_users_versions_and_logs_are_not_found(browser: Any, other
 
 
 async def test_the_access_log_in_russian(other: Any) -> None:
-    await other.sign_up("grace@example.com")
+    await other.sign_up(someone("grace"))
     path = await upload(other)
     shared = await other.post(f"{path}/share", {"expires_in": "3600"})
     assert shared.status_code == 200

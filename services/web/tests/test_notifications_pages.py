@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,13 +19,19 @@ BASE = "https://testserver"  # as conftest: the cookies are Secure
 SERVICES = ("auth", "user-data", "doc-storage", "notification", "web")
 
 
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
+@pytest.fixture(scope="module")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
+    """One platform for this file's tests (each signs up its own users)."""
     found = discover_services()
     host = Platform(
         [found[slug] for slug in SERVICES],
         environ={},
-        data_dir=str(tmp_path),
+        data_dir=str(tmp_path_factory.mktemp("qh")),
         public_base_url=BASE,
         event_backoff_seconds=0.01,
         outbox_poll_seconds=0.1,
@@ -35,6 +41,10 @@ async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
     async with host:
         yield host
         await host.runtime.drain()
+
+
+def someone(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:8]}@example.com"
 
 
 async def inbox_after_sign_up(browser: Any, platform: Platform, email: str) -> str:
@@ -81,7 +91,7 @@ async def test_the_bell_is_on_signed_in_pages_only(browser: Any) -> None:
     anonymous = await browser.get("/")
     assert 'id="bell"' not in anonymous.text
     assert "notifications.js" not in anonymous.text
-    await browser.sign_up("ada@example.com")
+    await browser.sign_up(someone("ada"))
     page = await browser.get("/profile")
     assert 'id="bell"' in page.text
     script = re.search(r'<script src="(/static/notifications\.js\?v=[0-9a-f]+)" defer>', page.text)
@@ -94,7 +104,7 @@ async def test_the_bell_is_on_signed_in_pages_only(browser: Any) -> None:
 
 
 async def test_inbox_lists_marks_one_and_marks_all(browser: Any, platform: Platform) -> None:
-    html = await inbox_after_sign_up(browser, platform, "ada@example.com")
+    html = await inbox_after_sign_up(browser, platform, someone("ada"))
     before = unread_ids(html)  # the welcome, and the sign-in from a new device
     assert before
     assert (await browser.client.get("/notifications/unread")).json() == {"unread": len(before)}
@@ -126,9 +136,9 @@ async def test_inbox_lists_marks_one_and_marks_all(browser: Any, platform: Platf
 async def test_another_users_notification_is_not_found(
     browser: Any, other: Any, platform: Platform
 ) -> None:
-    html = await inbox_after_sign_up(browser, platform, "ada@example.com")
+    html = await inbox_after_sign_up(browser, platform, someone("ada"))
     mine = unread_ids(html)[0]
-    await other.sign_up("grace@example.com")
+    await other.sign_up(someone("grace"))
     await other.get("/notifications")
     refused = await other.post(f"/notifications/{mine}/read", {})
     assert refused.status_code == 404
@@ -139,7 +149,7 @@ async def test_another_users_notification_is_not_found(
 async def test_forms_and_the_live_pass_need_the_csrf_token(
     browser: Any, platform: Platform
 ) -> None:
-    await inbox_after_sign_up(browser, platform, "ada@example.com")
+    await inbox_after_sign_up(browser, platform, someone("ada"))
     assert (await browser.post("/notifications/read-all", {}, csrf=False)).status_code == 403
     assert (await browser.client.post("/notifications/live")).status_code == 403
     forged = await browser.client.post("/notifications/live", headers={"X-CSRF-Token": "x" * 64})
@@ -149,7 +159,7 @@ async def test_forms_and_the_live_pass_need_the_csrf_token(
 async def test_the_live_pass_is_a_short_lived_access_token_not_the_session(
     browser: Any, platform: Platform
 ) -> None:
-    html = await inbox_after_sign_up(browser, platform, "ada@example.com")
+    html = await inbox_after_sign_up(browser, platform, someone("ada"))
     response = await browser.client.post(
         "/notifications/live", headers={"X-CSRF-Token": browser.token}
     )
@@ -181,7 +191,7 @@ async def test_the_live_pass_is_a_short_lived_access_token_not_the_session(
 async def test_preferences_per_kind_and_quiet_hours_are_saved(
     browser: Any, platform: Platform
 ) -> None:
-    await inbox_after_sign_up(browser, platform, "ada@example.com")
+    await inbox_after_sign_up(browser, platform, someone("ada"))
     page = await browser.get("/notifications/preferences")
     assert page.status_code == 200
     assert 'value="document_shared.sms"' in page.text
@@ -230,7 +240,7 @@ async def test_preferences_per_kind_and_quiet_hours_are_saved(
 async def test_preference_errors_are_shown_beside_their_fields_in_russian(
     other: Any, platform: Platform
 ) -> None:
-    await other.sign_up("grace@example.com")
+    await other.sign_up(someone("grace"))
     await other.get("/notifications/preferences")
     form = {
         "on": ["all.email", "all.sms"],
@@ -262,6 +272,6 @@ async def test_the_sign_in_alert_names_the_visitors_browser(
 ) -> None:
     firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
     browser.client.headers["User-Agent"] = firefox
-    html = await inbox_after_sign_up(browser, platform, "ada@example.com")
+    html = await inbox_after_sign_up(browser, platform, someone("ada"))
     assert "Firefox" in html  # not the web server's own HTTP client
     assert "python-httpx" not in html

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -88,14 +87,19 @@ def oauth_environ(providers: tuple[str, ...]) -> dict[str, str]:
     return environ
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
 def stub() -> Stub:
     return Stub()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def platform(
-    request: pytest.FixtureRequest, tmp_path: Path, stub: Stub
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, stub: Stub
 ) -> AsyncIterator[Platform]:
     """Google and GitHub configured in auth (Yandex not), unless a test says otherwise."""
     providers = getattr(request, "param", ("google", "github"))
@@ -103,7 +107,7 @@ async def platform(
     host = Platform(
         [found[slug] for slug in SERVICES],
         environ=oauth_environ(providers),
-        data_dir=str(tmp_path),
+        data_dir=str(tmp_path_factory.mktemp("qh")),
         public_base_url=BASE,
         event_backoff_seconds=0.01,
         outbox_poll_seconds=0.1,
