@@ -484,4 +484,5 @@ RU = {
     "written again": "написано заново",
     "{kind} is ready.": "{kind} готов.",
     "{n} words": "слов: {n}",
+    "The saved version in its design": "Сохранённая версия в своём оформлении",
 }

@@ -175,6 +175,11 @@ async def test_the_preview_follows_the_form_and_only_save_keeps_it(browser: Any)
     assert "Version 2" in page.text
     assert 'value="Ada King"' in page.text
     assert "Cut build times in half\nLed four people</textarea>" in page.text
+    printed = await browser.get(f"{path}/print")  # the saved version in its design
+    assert printed.status_code == 200
+    assert "Ada King" in printed.text
+    assert "/api/v1/resumes/assets/" in printed.text
+    assert "default-src 'none'" in printed.headers["content-security-policy"]
 
     unknown = await browser.post(f"{path}/settings", {"template": "nope"})
     assert unknown.status_code == 422

@@ -284,6 +284,25 @@ class ResumePages(PageController):
             content=edited_content(resume["content"], data),
         )
 
+    @get("/{resume_id:uuid}/print")
+    async def printed(
+        self,
+        request: HTMXRequest,
+        context: NamedDependency[WebContext],
+        resume_id: FromPath[UUID],
+    ) -> Response[str]:
+        """The saved version in its design, as resume-generation renders it for the PDF
+        (its own strict CSP kept: no script, styles inline, fonts from its assets)."""
+        visitor = await visit(request, context)
+        answer = await visitor.api.call(
+            "resume-generation", "GET", f"{RESUMES}/{resume_id}/preview"
+        )
+        headers = {"Cache-Control": "no-store"}
+        policy = answer.headers.get("content-security-policy")
+        if policy:
+            headers["Content-Security-Policy"] = policy
+        return Response(answer.text, media_type="text/html; charset=utf-8", headers=headers)
+
     @post("/{resume_id:uuid}")
     async def save(
         self,
