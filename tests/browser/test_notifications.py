@@ -36,6 +36,7 @@ WORDS = {
         "new": "New notification",
         "google": "Continue with Google",
         "yandex": "Continue with Yandex",
+        "shared": "A share link to your document was created",
     },
     "ru": {
         "signup": "Создать аккаунт",
@@ -48,6 +49,7 @@ WORDS = {
         "new": "Новое уведомление",
         "google": "Продолжить через Google",
         "yandex": "Продолжить через Яндекс",
+        "shared": "Создана ссылка на документ",
     },
 }
 
@@ -138,6 +140,11 @@ def test_the_bell_counts_live_and_the_pages_around_it(
 
     # Another tab of the same session shares a document: a notification for the owner.
     other = page.context.new_page()
+    # Messages in the page's language from now on (the preference of the notifications).
+    other.goto("/notifications/preferences")
+    other.select_option("#f-locale", lang)
+    other.get_by_role("button", name=words["save"], exact=True).click()
+    other.wait_for_url("**/notifications/preferences?saved=1")
     other.goto("/documents")
     cv = tmp_path / "cv.txt"
     cv.write_text("Ada Lovelace\nPython developer\n", encoding="utf-8")
@@ -151,7 +158,9 @@ def test_the_bell_counts_live_and_the_pages_around_it(
     wait_unread(page, 3)  # live: the first tab was not touched
     assert page.evaluate("() => window.qhNotReloaded === true")
     assert page.locator("#bell-count").inner_text() == "3"
-    assert words["new"] in page.locator("#bell-status").inner_text()
+    announced = page.locator("#bell-status").inner_text()
+    assert words["new"] in announced
+    assert words["shared"] in announced
     check(page, shots, lang, "20-bell", problems)
 
     # The document: a new version, the link opened, its access log.
