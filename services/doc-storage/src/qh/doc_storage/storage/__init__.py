@@ -1,5 +1,10 @@
 """The object store behind a small port: put a stream, read a range, delete, list."""
 
-from qh.doc_storage.storage.store import ObjectStorage, StoredObject, open_storage
+from qh.doc_storage.storage.store import (
+    ObjectStorage,
+    StoredObject,
+    StoreUnavailable,
+    open_storage,
+)
 
-__all__ = ["ObjectStorage", "StoredObject", "open_storage"]
+__all__ = ["ObjectStorage", "StoreUnavailable", "StoredObject", "open_storage"]

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import obstore
+from obstore.exceptions import BaseError as ObstoreError
+from obstore.exceptions import NotFoundError
 from obstore.store import LocalStore, ObjectStore, from_url
 
+from qh.kit.problems import ServiceUnavailable
 from qh.kit.runtime import Secrets
 
 # Parts of a multipart upload: S3's smallest allowed for a remote store; smaller for a
@@ -31,9 +34,37 @@ LOCAL_PART_SIZE = 1024 * 1024
 PART_CONCURRENCY = 2
 READ_CHUNK = 1024 * 1024
 
+# A remote store that does not answer fails a request within seconds (a few retries), not
+# after the client's default of ten retries within three minutes: the request waiting on
+# it holds a worker, and its client is better told to come back (503, Retry-After).
+CONNECT_TIMEOUT = timedelta(seconds=5)
+RETRY: dict[str, Any] = {
+    "max_retries": 3,
+    "retry_timeout": timedelta(seconds=10),
+    "backoff": {"init_backoff": timedelta(milliseconds=100), "max_backoff": timedelta(seconds=2)},
+}
+
 
 class StorageError(Exception):
-    """The store refused or could not be reached."""
+    """The store is misconfigured (raised when it is opened)."""
+
+
+class StoreUnavailable(ServiceUnavailable):
+    """The store could not be reached or refused an operation: a 503 with Retry-After."""
+
+
+@contextlib.contextmanager
+def _reaching_the_store() -> Iterator[None]:
+    """The store's own failures as :class:`StoreUnavailable`; a missing object stays a
+    ``FileNotFoundError`` (or obstore's ``NotFoundError``), anything else passes."""
+    try:
+        yield
+    except (FileNotFoundError, NotFoundError):
+        raise
+    except ObstoreError as exc:
+        raise StoreUnavailable(
+            "The document store is unavailable right now; nothing was stored. Try again shortly."
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -75,7 +106,10 @@ class ObjectStorage:
             if len(head) >= self.part_size:
                 break
         else:
-            await obstore.put_async(self.store, self._path(key), bytes(head), use_multipart=False)
+            with _reaching_the_store():
+                await obstore.put_async(
+                    self.store, self._path(key), bytes(head), use_multipart=False
+                )
             return
 
         async def whole() -> AsyncIterator[bytes]:
@@ -84,36 +118,40 @@ class ObjectStorage:
             async for chunk in iterator:
                 yield chunk
 
-        await obstore.put_async(
-            self.store,
-            self._path(key),
-            whole(),
-            chunk_size=self.part_size,
-            max_concurrency=PART_CONCURRENCY,
-        )
+        with _reaching_the_store():
+            await obstore.put_async(
+                self.store,
+                self._path(key),
+                whole(),
+                chunk_size=self.part_size,
+                max_concurrency=PART_CONCURRENCY,
+            )
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
         """The bytes of ``key`` from ``start`` to ``end`` (exclusive), in chunks."""
         options: Any = {}
         if start or end is not None:
             options["range"] = (start, end) if end is not None else {"offset": start}
-        result = await obstore.get_async(self.store, self._path(key), options=options or None)
+        with _reaching_the_store():
+            result = await obstore.get_async(self.store, self._path(key), options=options or None)
         return _chunks(result.stream(min_chunk_size=READ_CHUNK))
 
     async def read_all(self, key: str) -> bytes:
-        result = await obstore.get_async(self.store, self._path(key))
-        return bytes(await result.bytes_async())
+        with _reaching_the_store():
+            result = await obstore.get_async(self.store, self._path(key))
+            return bytes(await result.bytes_async())
 
     async def exists(self, key: str) -> bool:
         try:
-            await obstore.head_async(self.store, self._path(key))
+            with _reaching_the_store():
+                await obstore.head_async(self.store, self._path(key))
         except FileNotFoundError:
             return False
         return True
 
     async def delete(self, key: str) -> None:
         """Delete ``key``; a key already gone is fine."""
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(FileNotFoundError), _reaching_the_store():
             await obstore.delete_async(self.store, self._path(key))
 
     async def list(self, prefix: str = "") -> AsyncIterator[list[StoredObject]]:
@@ -184,6 +222,9 @@ async def open_storage(
         if not isinstance(values, dict):
             raise StorageError(f"the secret {credentials_secret!r} is not a JSON object")
         config.update({str(k): v for k, v in values.items()})
-    client_options: Any = {"allow_http": True} if allow_http else None
-    store = from_url(url, config=config or None, client_options=client_options)  # type: ignore[arg-type]
+    client_options: Any = {"connect_timeout": CONNECT_TIMEOUT}
+    if allow_http:
+        client_options["allow_http"] = True
+    retry: Any = RETRY
+    store = from_url(url, config=config or None, client_options=client_options, retry_config=retry)  # type: ignore[arg-type]
     return ObjectStorage(store, prefix, description=url)

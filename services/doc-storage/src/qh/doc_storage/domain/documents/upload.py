@@ -15,7 +15,7 @@ from litestar.exceptions import InternalServerException
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
 
 from qh.doc_storage.domain.documents.content import ContentInspector, DocxLimits
-from qh.kit.problems import BadRequest, InvalidValue, PayloadTooLarge, Problem
+from qh.kit.problems import BadRequest, InvalidValue, PayloadTooLarge
 
 MAX_FIELD_BYTES = 4096
 # The file goes to the store (and through the hash) in blocks of this size.
@@ -185,9 +185,9 @@ class UploadSource:
 
 def failure_of(source: UploadSource, exc: BaseException) -> BaseException:
     """The error to report for a failed put: the stream's own one when the store wrapped it."""
-    if isinstance(exc, Problem):
-        return exc
-    if source.error is not None:
+    if isinstance(source.error, Exception):
+        # The stream's own failure (too large, not this kind, cut off), however the store
+        # wrapped it; a stream stopped because the store failed has none of its own.
         return source.error
     return exc
 
