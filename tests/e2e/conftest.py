@@ -79,6 +79,7 @@ def journey_target(
             backend=journey_backend,
             local=InProcess(
                 job_page_url=stubs.base + JOB_PAGE_PATH,
+                stub_hits=stubs.hits,
                 databases=databases,
                 data_dir=data_dir,
             ),

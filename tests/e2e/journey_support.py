@@ -70,6 +70,7 @@ class InProcess:
     """What only a platform in this process offers: the stubs and the databases."""
 
     job_page_url: str
+    stub_hits: list[str]  # every path the stub server was asked for
     databases: dict[str, str]  # service slug -> SQLAlchemy URL
     data_dir: Path
 

@@ -31,6 +31,7 @@ from journey_support import (
     HH_VACANCY_ID,
     HH_VACANCY_URL,
     JOB_PAGE,
+    JOB_PAGE_PATH,
     KEPT_ON_PURPOSE,
     Target,
     dev_mailbox_token,
@@ -192,6 +193,9 @@ async def save_vacancies(journey: Journey) -> tuple[str, str]:
         )
         assert hh.json()["source"]["kind"] == "hh"
         assert hh.json()["source"]["external_id"] == HH_VACANCY_ID
+        # The page was fetched from the stub, and hh.ru read through its API (the stub).
+        assert JOB_PAGE_PATH in local.stub_hits
+        assert f"/hh/vacancies/{HH_VACANCY_ID}" in local.stub_hits
     else:
         journey.target.note(
             "vacancies saved through POST /parse + POST / (the careers page and the hh.ru "
@@ -211,6 +215,11 @@ async def save_vacancies(journey: Journey) -> tuple[str, str]:
             body = {k: v for k, v in parsed.json().items() if v is not None}
             saved.append(await journey.call("POST", "/api/v1/vacancies/", 201, json=body))
         page, hh = saved
+    # Only the loopback stub is allowed (in process); every other private address and the
+    # cloud metadata address stay refused, and nothing is saved.
+    for unsafe in ("http://10.0.0.1/jobs/1", "http://169.254.169.254/latest/meta-data/"):
+        refused = await journey.call("POST", "/api/v1/vacancies/import", 400, json={"url": unsafe})
+        assert refused.json()["type"].endswith("unsafe-url"), refused.text
     assert page.json()["title"] == "Backend Python Developer"
     assert page.json()["company"] == "Northwind Analytics"
     assert hh.json()["title"] == "Python-разработчик (Senior)"
