@@ -321,9 +321,11 @@ async def dev_mailbox_token(client: httpx.AsyncClient, email: str) -> str | bool
     return None
 
 
-async def mailpit_token(mailpit_url: str, email: str) -> str | None:
+async def mailpit_token(
+    mailpit_url: str, email: str, transport: httpx.AsyncBaseTransport | None = None
+) -> str | None:
     """The verification token from Mailpit's API (compose and the kind cluster)."""
-    async with httpx.AsyncClient(base_url=mailpit_url, timeout=10) as mailpit:
+    async with httpx.AsyncClient(base_url=mailpit_url, timeout=10, transport=transport) as mailpit:
         found = await mailpit.get("/api/v1/search", params={"query": f'to:"{email}"'})
         assert found.status_code == 200, found.text
         for message in found.json().get("messages", []):
