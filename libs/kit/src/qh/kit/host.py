@@ -51,6 +51,15 @@ def discover_services() -> dict[str, ServiceDefinition]:
 
 
 def service(slug: str) -> ServiceDefinition:
+    """The installed service ``slug``. Only its own entry point is loaded when it is named
+    after the slug (as every service's is), so ``qh serve <slug>`` imports no other
+    service."""
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        if entry.name == slug:
+            definition = entry.load()
+            if isinstance(definition, ServiceDefinition) and definition.slug == slug:
+                return definition
+            break
     services = discover_services()
     if slug not in services:
         known = ", ".join(services) or "none installed"
