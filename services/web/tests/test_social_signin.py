@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover
 
 BASE = "https://testserver"  # as conftest: the cookies are Secure
 STUB = "http://stub.provider"
+PASSWORD = "Violet-Harbour-Lantern-42"  # as conftest
 SERVICES = ("auth", "user-data", "web")
 USERINFO = {"google": "google/userinfo", "github": "github/user", "yandex": "yandex/info"}
 
@@ -222,3 +223,21 @@ async def test_starting_needs_the_form_token(browser: Any) -> None:
     await browser.get("/signin")
     refused = await browser.post("/signin/social/google", {}, csrf=False)
     assert refused.status_code == 403
+
+
+async def test_a_stale_session_cookie_does_not_spoil_the_forms(browser: Any) -> None:
+    """A session ended on the server (idle, signed out elsewhere) leaves its cookie in the
+    browser: the sign-in form and the error pages' forms must still be accepted."""
+    email = f"stale-{secrets.token_hex(4)}@example.com"
+    await browser.sign_up(email)
+    session = next(c for c in browser.client.cookies.jar if c.name == "qh_session")
+    browser.client.cookies.delete("qh_session")
+    browser.client.cookies.set("qh_session", "ended-elsewhere", domain=session.domain)
+    await browser.get("/signin")
+    signed_in = await browser.post("/signin", {"email": email, "password": PASSWORD})
+    assert signed_in.status_code == 303, signed_in.text
+    # Signed in, a page that is not found still offers a working language switch.
+    missing = await browser.get("/no-such-page")
+    assert missing.status_code == 404
+    switched = await browser.post("/language", {"lang": "ru", "next": "/account"})
+    assert switched.status_code == 303, switched.text

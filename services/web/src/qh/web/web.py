@@ -97,7 +97,9 @@ class Visitor:
             csrf_cookie = secrets.token_urlsafe(32)
             self.cookies.append(self.cookie(CSRF_COOKIE, csrf_cookie))
         self.csrf_cookie = csrf_cookie
-        self.session_cookie = request.cookies.get(SESSION_COOKIE) if signed else None
+        # Bound to the cookie the browser sends, as the guard checks it: a cookie whose
+        # session has ended (or a page rendered without loading it) keeps its forms valid.
+        self.session_cookie = request.cookies.get(SESSION_COOKIE)
 
     @property
     def htmx(self) -> bool:
