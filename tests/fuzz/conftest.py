@@ -122,11 +122,16 @@ def _session() -> requests.Session:
     return session
 
 
+# Access tokens live ten minutes; a deep run signs in again well before that.
+TOKEN_REFRESH_SECONDS = 300.0
+
+
 @dataclass
 class Account:
     email: str
     user_id: str
     token: str
+    issued: float = field(default_factory=time.monotonic)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -183,7 +188,17 @@ class Site:
         return self._user
 
     def recheck(self) -> None:
-        """After a request that may have ended a session, replace whoever it ended."""
+        """After a request that may have ended a session, replace whoever it ended; sign
+        in again before a token expires."""
+        now = time.monotonic()
+        for account in (self._user, self.admin):
+            if account is not None and now - account.issued > TOKEN_REFRESH_SECONDS:
+                account.issued = now
+                self.suspect = True
+                try:
+                    account.token = self.sign_in(account.email)
+                except AssertionError:  # deleted, or its password changed
+                    account.token = ""
         if not self.suspect:
             return
         self.suspect = False

@@ -5,9 +5,10 @@ created). No answer may be a server error, and every answer must be one the docu
 declares: its status, its media type and its body's schema; invalid data must be refused
 with a 4xx.
 
-``QH_FUZZ_EXAMPLES`` (default 4) is the number of examples per operation and generation
-mode, ``QH_FUZZ_STEPS`` (default 6) the number of stateful scenarios per service, and
-``QH_FUZZ_SEED`` (default 2026) the seed; see ``tests/fuzz/README.md``."""
+``QH_FUZZ_EXAMPLES`` (default 2) is the number of examples per operation and generation
+mode, ``QH_FUZZ_SCENARIOS`` (default 4) the number of stateful scenarios per service,
+``QH_FUZZ_STEPS`` (default 6) the most steps in one, and ``QH_FUZZ_SEED`` (default 2026)
+the seed; see ``tests/fuzz/README.md``."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ from schemathesis.specs.openapi.checks import (
 
 from .conftest import SERVICES, Site
 
-EXAMPLES = int(os.environ.get("QH_FUZZ_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("QH_FUZZ_EXAMPLES", "2"))
 SCENARIOS = int(os.environ.get("QH_FUZZ_SCENARIOS", "4"))
 STEPS = int(os.environ.get("QH_FUZZ_STEPS", "6"))
 SEED = int(os.environ.get("QH_FUZZ_SEED", "2026"))
