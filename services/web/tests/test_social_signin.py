@@ -123,12 +123,14 @@ async def platform(
 
 
 def buttons(html: str) -> list[str]:
-    return re.findall(r'action="/signin/social/([a-z]+)"', html)
+    return re.findall(r'href="/signin/social/([a-z]+)', html)
 
 
 async def start(browser: Any, provider: str = "google", **extra: str) -> httpx.Response:
-    await browser.get("/signin")
-    started = await browser.post(f"/signin/social/{provider}", dict(extra))
+    signin = await browser.get("/signin")
+    link = re.search(rf'href="(/signin/social/{provider}[^"]*)"', signin.text)
+    path = link.group(1) if link else f"/signin/social/{provider}"
+    started: httpx.Response = await browser.get(path, params=extra or None)
     return started
 
 
@@ -219,10 +221,15 @@ async def test_each_failure_is_told_in_words(browser: Any, stub: Stub) -> None:
     assert buttons(unknown.text) == ["google", "github"]
 
 
-async def test_starting_needs_the_form_token(browser: Any) -> None:
-    await browser.get("/signin")
-    refused = await browser.post("/signin/social/google", {}, csrf=False)
-    assert refused.status_code == 403
+async def test_a_button_keeps_where_the_person_was_going(browser: Any, stub: Stub) -> None:
+    page = await browser.get("/signin?next=/documents%3Fx%3D1")
+    assert 'href="/signin/social/google?next=/documents%3Fx%3D1"' in page.text
+    # Only a path of this site is followed afterwards.
+    stub.profile = {"id": "1004", "email": "next@example.com", "verified": True, "name": "N"}
+    elsewhere = await browser.get("/signin/social/google?next=//evil.example/")
+    assert elsewhere.status_code == 303
+    back = await browser.client.get(stub.consent(elsewhere.headers["location"]).removeprefix(BASE))
+    assert back.headers["location"] == "/profile"
 
 
 async def test_a_stale_session_cookie_does_not_spoil_the_forms(browser: Any) -> None:

@@ -243,18 +243,20 @@ class AuthPages(PageController):
         await start_session(visitor, token.json())
         return visitor.redirect("/profile?welcome=1")
 
-    @post("/signin/social/{provider:str}")
+    @get("/signin/social/{provider:str}")
     async def social_start(
         self,
         request: HTMXRequest,
         context: NamedDependency[WebContext],
         provider: FromPath[str],
-        data: FormData,
+        next: FromQuery[str | None] = None,
     ) -> Response[str]:
         """Starts auth's social login (PKCE and ``state`` are auth's) and sends the browser
-        to the provider; the ``state`` is kept sealed in this browser's cookie."""
+        to the provider; the ``state`` is kept sealed in this browser's cookie. A link, as
+        auth's own authorize is: the CSP's ``form-action 'self'`` would stop a form from
+        being redirected to the provider, and starting changes nothing but that cookie."""
         visitor = await visit(request, context, signed_in=False)
-        target = safe_next(text(data, "next"), "")
+        target = safe_next(next, "")
         if not _PROVIDER.fullmatch(provider):
             return await self._social_failed(visitor, provider, 404, target)
         response = await visitor.api.call(
