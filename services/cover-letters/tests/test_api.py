@@ -238,7 +238,7 @@ async def test_exports_are_stored_and_read_back(alice: Any) -> None:
         path = f"/{letter['id']}/export"
         txt = await alice.get(path, format="txt")
         assert txt.status_code == 200, txt.text
-        assert txt.headers["content-type"].startswith("text/plain")
+        assert txt.headers["content-type"] == "text/plain; charset=utf-8"
         assert txt.content.decode("utf-8") == letter["text"] + "\n"
         assert "filename*=UTF-8''" in txt.headers["content-disposition"]
 

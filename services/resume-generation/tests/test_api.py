@@ -300,7 +300,7 @@ async def test_export_sends_the_file_and_stores_each_as_a_new_version(
     docx = await alice.get(f"/{rid}/export", format="docx")
     assert docx.headers["content-type"].startswith("application/vnd.openxmlformats")
     md = await alice.get(f"/{rid}/export", format="md")
-    assert md.headers["content-type"].startswith("text/markdown")
+    assert md.headers["content-type"] == "text/markdown; charset=utf-8"
     assert md.text.startswith("# Анна Сергеевна Кузнецова")
     assert [s["version"] for s in others.stored] == [1, 2, 3]
     assert len({s["id"] for s in others.stored}) == 1  # one document, three versions

@@ -6,12 +6,14 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+# Without a charset: Litestar adds ``; charset=utf-8`` to every text/* response itself (a
+# second one would make the header ``text/markdown; charset=utf-8; charset=utf-8``).
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "md": "text/markdown; charset=utf-8",
-    "txt": "text/plain; charset=utf-8",
-    "html": "text/html; charset=utf-8",
+    "md": "text/markdown",
+    "txt": "text/plain",
+    "html": "text/html",
 }
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
