@@ -67,6 +67,16 @@ async def test_each_kind_is_decided_by_content(alice: User) -> None:
     assert renamed.json()["content_type"] == "application/pdf"
 
 
+async def test_text_downloads_name_their_charset_once(alice: User) -> None:
+    """The stored type carries the charset; the download's header names it once."""
+    markdown = (await alice.upload("# Опыт\n\n- Python\n".encode(), "notes.md")).json()
+    text = (await alice.upload("Сопроводительное письмо".encode(), "letter.txt")).json()
+    for stored, expected in ((markdown, "text/markdown"), (text, "text/plain")):
+        download = await alice.get(f"/{stored['id']}/content")
+        assert download.status_code == 200
+        assert download.headers["content-type"] == f"{expected}; charset=utf-8"
+
+
 @pytest.mark.parametrize(
     ("content", "why"),
     [

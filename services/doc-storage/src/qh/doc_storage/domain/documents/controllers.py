@@ -127,10 +127,15 @@ async def deliver(
         headers["Content-Length"] = str(wanted.length)
         headers["Content-Range"] = wanted.content_range(version.size)
         status = 206
+    # The stored type carries its charset (text/markdown; charset=utf-8); Litestar appends
+    # one to text/* itself, so it gets the bare type and the charset as the encoding.
+    media_type, _, parameters = version.content_type.partition(";")
+    charset = parameters.partition("charset=")[2].split(";")[0].strip(' "') or "utf-8"
     return Stream(
         chunks,
         status_code=status,
-        media_type=version.content_type,
+        media_type=media_type.strip(),
+        encoding=charset,
         headers=headers,
         background=on_sent,
     )
