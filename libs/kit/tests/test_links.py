@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Litestar, get, post
+from litestar import Litestar, Response, get, post
 from litestar.openapi import OpenAPIConfig
 from litestar.params import FromPath
 
-from qh.kit.links import LINKS, Follow, declare_links
+from qh.kit.links import LINKS, MEDIA_TYPES, Follow, declare_links
 
 PREFIX = "/api/v1/notes"
 
@@ -39,3 +39,19 @@ def test_a_created_item_links_to_where_it_is_read() -> None:
     path = target[0].replace("~1", "/").replace("~0", "~")
     assert target[1] in document["paths"][path]
     assert "links" not in document["paths"][f"{PREFIX}/{{note_id}}"]["get"]["responses"]["200"]
+
+
+def test_a_download_documents_each_media_type_it_is_sent_in() -> None:
+    kinds = ["application/pdf", "text/markdown"]
+
+    @get(f"{PREFIX}/export", media_type="application/octet-stream", opt={MEDIA_TYPES: {200: kinds}})
+    async def export() -> Response[bytes]:
+        return Response(b"%PDF", media_type="application/pdf")
+
+    app = Litestar([export], openapi_config=OpenAPIConfig(title="t", version="1"))
+    declare_links(app, PREFIX)
+    content = app.openapi_schema.to_schema()["paths"][f"{PREFIX}/export"]["get"]["responses"][
+        "200"
+    ]["content"]
+    assert list(content) == kinds
+    assert content["application/pdf"] == content["text/markdown"]

@@ -8,6 +8,9 @@ stateful fuzzers (schemathesis) follow them. A handler declares them in its ``op
 relative to the service prefix and fills each path parameter from a field of the response
 body. The kit resolves the prefix when it builds the app (:func:`declare_links`).
 
+A response whose media type depends on the request (``?format=pdf|docx|md``) lists them
+with ``opt={MEDIA_TYPES: {200: ["application/pdf", ...]}}``: Litestar documents one.
+
 .. _Link Objects: https://spec.openapis.org/oas/v3.1.0#link-object
 """
 
@@ -23,6 +26,10 @@ from litestar.openapi.spec import Link, OpenAPIResponse, Operation
 
 LINKS = "openapi_links"
 """The ``opt`` key: ``{status: [Follow, ...]}``."""
+
+MEDIA_TYPES = "openapi_media_types"
+"""The ``opt`` key for a response sent in one of several media types (a download as PDF,
+DOCX or Markdown): ``{200: ["application/pdf", ...]}``, each with the response's schema."""
 
 
 class Follow:
@@ -47,32 +54,43 @@ class Follow:
         )
 
 
-def _operation_with(links: Mapping[str, dict[str, Link]]) -> type[Operation]:
+def _operation_with(
+    links: Mapping[str, dict[str, Link]], media_types: Mapping[str, Sequence[str]]
+) -> type[Operation]:
     @dataclass
     class LinkedOperation(Operation):
         def __post_init__(self) -> None:
+            responses = self.responses or {}
             for status, named in links.items():
-                response = (self.responses or {}).get(status)
+                response = responses.get(status)
                 if isinstance(response, OpenAPIResponse):
                     response.links = {**(response.links or {}), **named}
+            for status, types in media_types.items():
+                response = responses.get(status)
+                if isinstance(response, OpenAPIResponse) and response.content:
+                    body = next(iter(response.content.values()))
+                    response.content = {media_type: body for media_type in types}
 
     return LinkedOperation
 
 
 def declare_links(app: Litestar, prefix: str) -> None:
-    """Adds the links every handler of ``app`` declares under ``opt[LINKS]`` to its
-    OpenAPI responses."""
+    """Adds the links every handler of ``app`` declares under ``opt[LINKS]``, and the media
+    types under ``opt[MEDIA_TYPES]``, to its OpenAPI responses."""
     for route in app.routes:
         for handler in getattr(route, "route_handlers", ()):
             if not isinstance(handler, HTTPRouteHandler):
                 continue
-            declared: Mapping[int, Sequence[Follow]] | None = handler.opt.get(LINKS)
-            if not declared:
+            declared: Mapping[int, Sequence[Follow]] = handler.opt.get(LINKS) or {}
+            media_types: Mapping[int, Sequence[str]] = handler.opt.get(MEDIA_TYPES) or {}
+            if not declared and not media_types:
                 continue
             links: dict[str, dict[str, Link]] = {}
             for status, follows in declared.items():
                 links[str(status)] = dict(follow.link(prefix) for follow in follows)
-            handler.operation_class = _operation_with(links)
+            handler.operation_class = _operation_with(
+                links, {str(status): types for status, types in media_types.items()}
+            )
 
 
-__all__ = ["LINKS", "Follow", "declare_links"]
+__all__ = ["LINKS", "MEDIA_TYPES", "Follow", "declare_links"]
