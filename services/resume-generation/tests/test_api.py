@@ -302,6 +302,11 @@ async def test_export_sends_the_file_and_stores_each_as_a_new_version(
     md = await alice.get(f"/{rid}/export", format="md")
     assert md.headers["content-type"] == "text/markdown; charset=utf-8"
     assert md.text.startswith("# Анна Сергеевна Кузнецова")
+    # Each download's media type is one the OpenAPI document declares.
+    document = (await alice.client.get("/api/v1/resumes/openapi.json")).json()
+    declared = document["paths"]["/api/v1/resumes/{resume_id}/export"]["get"]["responses"]
+    for sent in (pdf, docx, md):
+        assert sent.headers["content-type"].split(";")[0] in declared["200"]["content"]
     assert [s["version"] for s in others.stored] == [1, 2, 3]
     assert len({s["id"] for s in others.stored}) == 1  # one document, three versions
     assert others.stored[0]["bytes"] == pdf.content

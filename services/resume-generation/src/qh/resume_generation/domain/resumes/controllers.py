@@ -13,8 +13,10 @@ from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import File
 
 from qh.kit.auth import Principal
+from qh.kit.links import MEDIA_TYPES
 from qh.kit.pagination import Page, Paging
 from qh.kit.problems import PROBLEM_JSON, NotFound, ProblemBody
+from qh.kit.render import MEDIA_TYPES as RENDERED
 from qh.kit.render import AssetRefused, content_disposition
 from qh.resume_generation.domain.resumes.schemas import (
     ExportFormat,
@@ -209,6 +211,7 @@ class ResumeController(Controller):
         summary="Download the resume",
         media_type="application/octet-stream",
         responses=problems(404, 503),
+        opt={MEDIA_TYPES: {200: [RENDERED[kind] for kind in ("pdf", "docx", "md")]}},
     )
     async def export(
         self,
