@@ -257,6 +257,12 @@ async def test_exports_are_stored_and_read_back(alice: Any) -> None:
         for word in (*words, profile["personal"]["full_name"]):
             assert word in text
         assert "Kafka" in text
+        # Each download's media type is one the OpenAPI document declares.
+        document = (await alice.client.get("/api/v1/cover-letters/openapi.json")).json()
+        declared = document["paths"]["/api/v1/cover-letters/{letter_id}/export"]["get"]
+        content = declared["responses"]["200"]["content"]
+        for sent in (txt, docx, pdf):
+            assert sent.headers["content-type"].split(";")[0] in content
 
         stored = [s for s in alice.others.stored if s["origin"] == letter["id"]]
         assert [s["version"] for s in stored] == [1, 2, 3]

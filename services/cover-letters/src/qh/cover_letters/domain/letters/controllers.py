@@ -20,8 +20,10 @@ from qh.cover_letters.domain.letters.schemas import (
 )
 from qh.cover_letters.domain.letters.services import LetterService, to_summary
 from qh.kit.auth import Caller
+from qh.kit.links import MEDIA_TYPES
 from qh.kit.pagination import Page, Paging
 from qh.kit.problems import PROBLEM_JSON, ProblemBody
+from qh.kit.render import MEDIA_TYPES as RENDERED
 from qh.kit.render import content_disposition
 
 _PROBLEM_TEXT = {
@@ -131,7 +133,8 @@ class LetterController(Controller):
         return await letters.out(principal, letter)
 
     @get("/{letter_id:uuid}/export", summary="Download the letter",
-         media_type="application/octet-stream", responses=problems(404, 503))  # fmt: skip
+         media_type="application/octet-stream", responses=problems(404, 503),
+         opt={MEDIA_TYPES: {200: [RENDERED[kind] for kind in ("pdf", "docx", "txt")]}})  # fmt: skip
     async def export(
         self,
         letter_id: FromPath[UUID],
