@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.kit.auth import Principal, provide_principal
 from qh.kit.context import TOKEN_PATH, ServiceContext, readiness
+from qh.kit.db import CommitHook
 from qh.kit.guard import RouteGuardMiddleware
 from qh.kit.http import OfflineSwaggerRenderPlugin, docs_assets_route
 from qh.kit.links import declare_links
@@ -232,6 +233,22 @@ def _declare_problems(app: Litestar) -> None:
             handler.responses = declared
 
 
+def _resolve_dependencies_in_order(app: Litestar) -> None:
+    """Resolve each handler's dependencies one after the other. Litestar resolves the
+    dependencies that do not depend on each other (``principal`` and a service's
+    ``profiles``, say) in an anyio task group, a task each: several tasks per request for
+    providers that return at once, and a request's session shared between concurrent
+    tasks. In order, each dependency still comes after the ones it takes."""
+    for route in app.routes:
+        models = [model for _, model in getattr(route, "route_handler_map", {}).values()]
+        if (model := getattr(route, "handler_parameter_model", None)) is not None:
+            models.append(model)
+        for model in models:
+            model.dependency_batches = [
+                {dependency} for batch in model.dependency_batches for dependency in batch
+            ]
+
+
 def create_service_app(context: ServiceContext[Any]) -> Litestar:
     """Build the Litestar app of one service from its context."""
     definition, settings, runtime = context.definition, context.settings, context.runtime
@@ -372,10 +389,17 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
     )
     app.state.qh = context
     _declare_problems(app)
+    _resolve_dependencies_in_order(app)
     declare_links(app, definition.prefix)
     if definition.configure_app is not None:
         definition.configure_app(app, context)
-    app.asgi_handler = ObservabilityMiddleware(app.asgi_handler, definition.slug)
+    # The session's commit runs in the kit's one send wrapper, before the response's headers
+    # are added and its status counted, instead of as a hook Litestar calls on every message.
+    commit = context.db.before_send_handler
+    hook = commit if isinstance(commit, CommitHook) else None
+    if hook is not None:
+        app.before_send = [h for h in app.before_send if h is not hook]
+    app.asgi_handler = ObservabilityMiddleware(app.asgi_handler, definition.slug, hook)
     return app
 
 

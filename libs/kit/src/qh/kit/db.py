@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,9 @@ from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
     EngineConfig,
     SQLAlchemyAsyncConfig,
+)
+from advanced_alchemy.extensions.litestar._utils import (
+    _SCOPE_NAMESPACE as _AA_SCOPE_STATE,  # where advanced-alchemy keeps a request's session
 )
 from advanced_alchemy.extensions.litestar._utils import (
     delete_aa_scope_state,
@@ -286,12 +289,43 @@ _COMMIT_FAILED_BODY = msgspec.json.encode(
 )
 
 
-def commit_before_send(session_scope_key: str) -> Callable[[Message, Scope], Awaitable[None]]:
+def _nothing_to_commit(session: AsyncSession) -> bool:
+    """True when committing ``session`` would send nothing: no pending ORM change and no
+    database transaction begun on its connections (what a GET that only read leaves,
+    see "cheap reads" above). Closing it then ends it the same way, for less work."""
+    sync = session.sync_session
+    if not sync._is_clean():
+        return False
+    transaction = sync.get_transaction()
+    if transaction is None:
+        return True
+    for connection, *_ in transaction._connections.values():
+        if connection.dialect.name == "sqlite":
+            if connection.info.get(_BEGUN):  # the kit began one at a statement
+                return False
+        elif getattr(connection.connection.dbapi_connection, "_transaction", True) is not None:
+            return False  # asyncpg's adapter began one (any other driver: assume so)
+    return True
+
+
+class CommitHook:
     """advanced-alchemy's before-send hook for sessions kept under ``session_scope_key``:
     commit on 2xx, roll back otherwise, close the session at the end of the exchange; a
-    failed commit turns the answer into a 503."""
+    failed commit turns the answer into a 503. A service app runs it from its one send
+    wrapper (:class:`~qh.kit.observability.ObservabilityMiddleware`) and only for a request
+    that opened a session (:meth:`applies`); as a Litestar ``before_send`` hook it sees
+    every message."""
 
-    async def before_send(message: Message, scope: Scope) -> None:
+    __slots__ = ("session_scope_key",)
+
+    def __init__(self, session_scope_key: str) -> None:
+        self.session_scope_key = session_scope_key
+
+    def applies(self, scope: Scope) -> bool:
+        sessions: dict[str, Any] | None = scope.get(_AA_SCOPE_STATE)  # type: ignore[assignment]
+        return sessions is not None and self.session_scope_key in sessions
+
+    async def __call__(self, message: Message, scope: Scope) -> None:
         answer: dict[str, Any] = message  # type: ignore[assignment]
         state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item,assignment]
         kind = answer["type"]
@@ -302,12 +336,15 @@ def commit_before_send(session_scope_key: str) -> Callable[[Message, Scope], Awa
                 answer["body"] = failed
                 state[_COMMIT_FAILED] = b""
             return
+        session_scope_key = self.session_scope_key
         session: AsyncSession | None = get_aa_scope_state(scope, session_scope_key)
         if session is None:
             return
         try:
             if kind == "http.response.start" and session.in_transaction():
                 if 200 <= answer["status"] < 300:
+                    if _nothing_to_commit(session):
+                        return  # closed below: a read ends without a COMMIT
                     try:
                         await session.commit()
                     except Exception:
@@ -329,7 +366,10 @@ def commit_before_send(session_scope_key: str) -> Callable[[Message, Scope], Awa
                     await session.close()
                 delete_aa_scope_state(scope, session_scope_key)
 
-    return before_send
+
+def commit_before_send(session_scope_key: str) -> CommitHook:
+    """The :class:`CommitHook` for sessions kept under ``session_scope_key``."""
+    return CommitHook(session_scope_key)
 
 
 def alchemy_config(settings: ServiceSettings) -> SQLAlchemyAsyncConfig:

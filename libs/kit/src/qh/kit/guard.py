@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from qh.kit.auth import InvalidToken, TokenVerifier, bearer_token
+from qh.kit.auth import (
+    InvalidToken,
+    Principal,
+    TokenVerifier,
+    bearer_token,
+    current_principal,
+)
 from qh.kit.http import BodyMediaTypeMiddleware, BodyRule, body_rule
 from qh.kit.problems import Unauthorized, UnsupportedMediaType
 
@@ -65,19 +71,27 @@ class RouteGuardMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
-        if kind == "http" or kind == "websocket":
-            handler = scope.get("route_handler")
-            key = id(handler)
-            decision = self._decisions.get(key)
-            if decision is None:
-                decision = self._decisions[key] = self._decide(handler, scope["path"])
-            if decision.auth and scope.get("method") != "OPTIONS":
-                await self._authenticate(scope)
-            if decision.body is not None:
-                BodyMediaTypeMiddleware.check(decision.body, scope)
-        await self.app(scope, receive, send)
+        if kind != "http" and kind != "websocket":
+            await self.app(scope, receive, send)
+            return
+        handler = scope.get("route_handler")
+        decision = self._decisions.get(id(handler))
+        if decision is None:
+            decision = self._decisions[id(handler)] = self._decide(handler, scope["path"])
+        principal = None
+        if decision.auth and scope.get("method") != "OPTIONS":
+            principal = await self._authenticate(scope)
+        if decision.body is not None:
+            BodyMediaTypeMiddleware.check(decision.body, scope)
+        # Always set (``None`` on a public route), so a request handled in-process inside
+        # another one never sees the outer caller.
+        token = current_principal.set(principal)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_principal.reset(token)
 
-    async def _authenticate(self, scope: Scope) -> None:
+    async def _authenticate(self, scope: Scope) -> Principal:
         token = bearer_token(scope)
         if token is None:
             raise Unauthorized(_NO_TOKEN, headers={"WWW-Authenticate": "Bearer"})
@@ -89,6 +103,7 @@ class RouteGuardMiddleware:
             raise Unauthorized(_REVOKED)
         scope["user"] = principal
         scope["auth"] = token
+        return principal
 
 
 __all__ = ["RouteGuardMiddleware", "UnsupportedMediaType"]

@@ -175,6 +175,7 @@ _CSP = (b"content-security-policy", HTML_CSP.encode())
 _FRAME = (b"x-frame-options", b"DENY")
 _NO_STORE = (b"cache-control", b"no-store")
 _CACHEABLE_METHODS = {"GET", "HEAD"}
+_HTML_HEADERS = (_NOSNIFF, _CSP, _FRAME)
 
 
 def may_be_cached(scope: Scope, authorized: bool) -> bool:
@@ -187,23 +188,26 @@ def may_be_cached(scope: Scope, authorized: bool) -> bool:
     return handler is not None and bool(handler.opt.get("exclude_from_auth"))
 
 
-def add_security_headers(message: Any, *, cacheable: bool) -> None:
+def add_security_headers(message: Any, *, cacheable: bool) -> list[tuple[bytes, bytes]]:
     """Add the security headers to an ``http.response.start`` message, never overriding a
-    header the response set itself."""
+    header the response set itself; the message's header list, to add more."""
     headers = message.get("headers")
-    headers = [] if headers is None else headers if isinstance(headers, list) else list(headers)
+    if headers.__class__ is not list:
+        headers = [] if headers is None else list(headers)
+        message["headers"] = headers
     html = has_cache_control = False
     for name, value in headers:
         if name == b"content-type":
             html = value.startswith(b"text/html")
         elif name == b"cache-control":
             has_cache_control = True
-    headers.append(_NOSNIFF)
     if html:
-        headers.extend((_CSP, _FRAME))
+        headers += _HTML_HEADERS
+    else:
+        headers.append(_NOSNIFF)
     if not cacheable and not has_cache_control:
         headers.append(_NO_STORE)
-    message["headers"] = headers
+    return headers  # type: ignore[no-any-return]
 
 
 def is_authorized(scope: Scope) -> bool:

@@ -12,15 +12,14 @@ import random
 import re
 import secrets
 import sys
-import time
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from functools import cache
-from typing import Any
+from time import perf_counter
+from typing import Any, Protocol
 
 import structlog
-from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
@@ -32,9 +31,27 @@ from qh.kit.http import add_security_headers, may_be_cached
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
 
-current_traceparent: ContextVar[str | None] = ContextVar("qh_traceparent", default=None)
-current_request_id: ContextVar[str | None] = ContextVar("qh_request_id", default=None)
-current_service: ContextVar[str | None] = ContextVar("qh_service", default=None)
+# The current request's (request id, traceparent, service): one context variable, set and
+# reset once per request.
+_current: ContextVar[tuple[str, str, str] | None] = ContextVar("qh_request", default=None)
+
+
+class _CurrentField:
+    """One field of the current request's context, read like a context variable."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def get(self) -> str | None:
+        current = _current.get()
+        return None if current is None else current[self.index]
+
+
+current_request_id = _CurrentField(0)
+current_traceparent = _CurrentField(1)
+current_service = _CurrentField(2)
 
 # Ids only need to be unique, not secret: a fast generator keeps them off the hot path.
 _ids = random.Random(secrets.randbits(64))  # noqa: S311 - ids, not secrets
@@ -46,11 +63,11 @@ def _hex_id(bits: int) -> str:
 
 def add_request_context(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
     """structlog processor: the request id, trace id and service of the current request."""
-    if (request_id := current_request_id.get()) is not None:
+    current = _current.get()
+    if current is not None:
+        request_id, traceparent, service = current
         event.setdefault("request_id", request_id)
-    if (traceparent := current_traceparent.get()) is not None:
         event.setdefault("trace_id", traceparent[3:35])
-    if (service := current_service.get()) is not None:
         event.setdefault("service", service)
     return event
 
@@ -137,18 +154,21 @@ class RequestStats(Collector):
     def __init__(self, buckets: Sequence[float]) -> None:
         self.buckets = tuple(buckets)
         self._bounds = [floatToGoString(b) for b in self.buckets] + ["+Inf"]
-        self.counts: dict[tuple[str, str, str, str], int] = {}
-        # Per (service, method, route): a count per bucket (not cumulative), then the sum.
-        self.latency: dict[tuple[str, str, str], list[float]] = {}
+        # Per (service, method, route): the count per status, then per latency bucket a
+        # count (not cumulative), then the sum of the latencies.
+        self.series: dict[tuple[str, str, str], tuple[dict[int, int], list[float]]] = {}
 
     def observe(self, service: str, method: str, route: str, status: int, seconds: float) -> None:
-        key = (service, method, route, str(status))
-        self.counts[key] = self.counts.get(key, 0) + 1
-        series = self.latency.get(key[:3])
+        series = self.series.get((service, method, route))
         if series is None:
-            series = self.latency[key[:3]] = [0.0] * (len(self.buckets) + 2)
-        series[bisect_left(self.buckets, seconds)] += 1
-        series[-1] += seconds
+            series = self.series[(service, method, route)] = (
+                {},
+                [0.0] * (len(self.buckets) + 2),
+            )
+        statuses, latency = series
+        statuses[status] = statuses.get(status, 0) + 1
+        latency[bisect_left(self.buckets, seconds)] += 1
+        latency[-1] += seconds
 
     def collect(self) -> Iterator[Metric]:
         requests = CounterMetricFamily(
@@ -156,20 +176,20 @@ class RequestStats(Collector):
             "HTTP requests handled",
             labels=["service", "method", "route", "status"],
         )
-        for labels, total in list(self.counts.items()):
-            requests.add_metric(list(labels), total)
-        yield requests
         latency = HistogramMetricFamily(
             "qh_http_request_duration_seconds",
             "HTTP request latency",
             labels=["service", "method", "route"],
         )
-        for route_labels, series in list(self.latency.items()):
+        for route_labels, (statuses, series) in list(self.series.items()):
+            for status, total in list(statuses.items()):
+                requests.add_metric([*route_labels, str(status)], total)
             cumulative, buckets = 0.0, []
             for bound, in_bucket in zip(self._bounds, series[:-1], strict=True):
                 cumulative += in_bucket
                 buckets.append((bound, cumulative))
             latency.add_metric(list(route_labels), buckets, series[-1])
+        yield requests
         yield latency
 
 
@@ -217,21 +237,38 @@ def metrics() -> Metrics:
 # --- the middleware ----------------------------------------------------------------------
 
 
+class ResponseHook(Protocol):
+    """Something to run on a request's response messages before they leave, for the
+    requests it :meth:`applies to <applies>` (the kit's commit of the request's session)."""
+
+    def applies(self, scope: Scope) -> bool: ...
+
+    async def __call__(self, message: Message, scope: Scope) -> None: ...
+
+
 class ObservabilityMiddleware:
-    """Request id, trace context, access log and request metrics for one service.
+    """Request id, trace context, access log, request metrics and the security headers for
+    one service, in the one send wrapper every response passes.
 
     It wraps the whole application (not only matched routes), so unknown routes and
-    wrong methods are counted and answered with a request id too.
+    wrong methods are counted and answered with a request id too. ``hook`` (the commit of
+    the request's session) runs on a response before the headers are added and the status
+    is counted, so a response it turns into a 503 carries them and is counted as a 503.
     """
 
-    def __init__(self, app: ASGIApp, service: str) -> None:
+    def __init__(self, app: ASGIApp, service: str, hook: ResponseHook | None = None) -> None:
         self.app = app
         self.service = service
+        self.hook = hook
         self.log = structlog.get_logger("qh.access")
         self.metrics = metrics()
+        self.observe = self.metrics.http.observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
+        if scope["type"] != "http":
+            hook = self.hook
+            if hook is not None:
+                send = _hooked(hook, scope, send)
             await self.app(scope, receive, send)
             return
         incoming_id = traceparent_in = ""
@@ -251,34 +288,46 @@ class ObservabilityMiddleware:
         state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
         state["request_id"] = request_id
         state["traceparent"] = traceparent
-        tokens = (
-            current_request_id.set(request_id),
-            current_traceparent.set(traceparent),
-            current_service.set(self.service),
-        )
+        context_token = _current.set((request_id, traceparent, self.service))
         status = 500
         id_header = (b"x-request-id", request_id.encode())
+        hook = self.hook
+        hooked = False
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, hooked
             if message["type"] == "http.response.start":
+                if hook is not None and hook.applies(scope):
+                    hooked = True
+                    await hook(message, scope)
                 status = message["status"]
-                add_security_headers(message, cacheable=may_be_cached(scope, authorized))
-                message["headers"].append(id_header)  # type: ignore[attr-defined]
+                headers = add_security_headers(
+                    message, cacheable=not authorized and may_be_cached(scope, False)
+                )
+                headers.append(id_header)
+            elif hooked:
+                await hook(message, scope)  # type: ignore[misc]
             await send(message)
 
-        start = time.perf_counter()
+        start = perf_counter()
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            elapsed = time.perf_counter() - start
-            method = scope.get("method", "")
+            elapsed = perf_counter() - start
+            method: str = scope.get("method", "")  # type: ignore[assignment]
             route = scope.get("path_template") or "<unmatched>"
-            self.metrics.http.observe(self.service, method, route, status, elapsed)
+            self.observe(self.service, method, route, status, elapsed)
             if status >= 500:
                 self.log.warning(
                     "request", method=method, path=scope["path"], status=status, ms=elapsed * 1e3
                 )
-            current_request_id.reset(tokens[0])
-            current_traceparent.reset(tokens[1])
-            current_service.reset(tokens[2])
+            _current.reset(context_token)
+
+
+def _hooked(hook: ResponseHook, scope: Scope, send: Send) -> Send:
+    async def send_wrapper(message: Message) -> None:
+        if hook.applies(scope):
+            await hook(message, scope)
+        await send(message)
+
+    return send_wrapper

@@ -54,6 +54,8 @@ class Revocations:
         self._task: asyncio.Task[None] | None = None
 
     def is_revoked(self, principal: Principal) -> bool:
+        if not self._revoked:
+            return False
         revoked_at = self._revoked.get(principal.id)
         return revoked_at is not None and float(principal.claims.get("iat", 0)) <= revoked_at
 
