@@ -25,3 +25,21 @@ def test_uploads_document_their_bodies(tmp_path: Path) -> None:
     assert shared["security"] == [{}]
     for status in ("206", "304", "404", "416"):
         assert status in shared["responses"], status
+
+
+def test_downloads_document_the_media_types_they_are_sent_in(tmp_path: Path) -> None:
+    """A download is the stored file (PDF, DOCX, Markdown or text), not JSON."""
+    app = service.create_app(settings_for_tests(service, f"sqlite+aiosqlite:///{tmp_path}/o.db"))
+    paths = app.openapi_schema.to_schema()["paths"]
+    kinds = {
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "text/markdown",
+        "text/plain",
+    }
+    for path in ("/api/v1/documents/{document_id}/content", "/api/v1/documents/shared/{token}"):
+        responses = paths[path]["get"]["responses"]
+        for status in ("200", "206"):
+            assert set(responses[status]["content"]) == kinds, (path, status)
+            for media in responses[status]["content"].values():
+                assert media["schema"]["type"] == "string"

@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
 from qh.doc_storage.db.models import Document, DocumentVersion
+from qh.doc_storage.domain.documents.content import CONTENT_TYPES
 from qh.doc_storage.domain.documents.delivery import (
     RangeNotSatisfiable,
     content_disposition,
@@ -41,6 +42,7 @@ from qh.doc_storage.domain.documents.services import (
 from qh.doc_storage.storage import ObjectStorage
 from qh.kit.auth import Principal
 from qh.kit.clock import as_utc, utc_now
+from qh.kit.links import MEDIA_TYPES
 from qh.kit.pagination import Page, PageParams
 from qh.kit.problems import PROBLEM_JSON, Forbidden, InvalidValue, Problem, ProblemBody
 
@@ -69,6 +71,12 @@ UPLOAD_PROBLEMS = _problems(
 CONTENT_PROBLEMS = _problems(s416="The Range asks for bytes the file does not have")
 CONTENT_RESPONSES: dict[int, ResponseSpec] = {
     **CONTENT_PROBLEMS,
+    200: ResponseSpec(
+        data_container=bytes,
+        description="The file, with the media type its content was recognised as",
+        media_type="application/octet-stream",
+        generate_examples=False,
+    ),
     206: ResponseSpec(
         data_container=bytes,
         description="The bytes of one Range",
@@ -78,6 +86,13 @@ CONTENT_RESPONSES: dict[int, ResponseSpec] = {
     304: ResponseSpec(
         data_container=None, description="If-None-Match matched the ETag (the sha256)"
     ),
+}
+# What a download is sent as: each kind's type (its charset goes in the header's parameter).
+CONTENT_MEDIA_TYPES = {
+    MEDIA_TYPES: {
+        status: [content_type.partition(";")[0] for content_type in CONTENT_TYPES.values()]
+        for status in (200, 206)
+    }
 }
 VersionQuery = Annotated[
     int | None,
@@ -230,6 +245,7 @@ class DocumentController(Controller):
         "/{document_id:uuid}/content",
         summary="The bytes of a version",
         responses=CONTENT_RESPONSES,
+        opt=CONTENT_MEDIA_TYPES,
     )
     async def content(
         self,
@@ -311,7 +327,7 @@ class DocumentController(Controller):
 
     @get(
         "/shared/{token:str}",
-        opt={"exclude_from_auth": True},
+        opt={"exclude_from_auth": True, **CONTENT_MEDIA_TYPES},
         security=[{}],  # public: no token needed (an empty requirement)
         summary="Open a share link (public)",
         responses={
