@@ -342,3 +342,19 @@ async def test_private_keys_are_stored_encrypted(api: Any) -> None:
         stored = (await session.scalars(select(SigningKey.private_key_encrypted))).all()
     assert stored
     assert all("PRIVATE KEY" not in s for s in stored)
+
+
+async def test_the_token_endpoint_documents_its_refusals(api: Any) -> None:
+    """A wrong password is a 401 problem, and the document declares it with the 403 of a
+    two-factor sign-in and the 429 of repeated failures (the route needs no token, so the
+    kit does not declare them itself); registering declares its 429 too."""
+    user = await api.register()
+    wrong = await api.client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "password", "username": user["email"], "password": "Wrong-1234"},
+    )
+    assert wrong.status_code == 401, wrong.text
+    assert wrong.headers["content-type"].startswith("application/problem+json")
+    paths = (await api.client.get("/api/v1/auth/openapi.json")).json()["paths"]
+    assert {"401", "403", "429"} <= set(paths["/api/v1/auth/token"]["post"]["responses"])
+    assert "429" in paths["/api/v1/auth/register"]["post"]["responses"]

@@ -27,6 +27,7 @@ from qh.auth.domain.accounts.users import AccountService
 from qh.auth.domain.http import PUBLIC
 from qh.auth.throttle import client_address
 from qh.kit.auth import Principal, requires_role
+from qh.kit.problems import problem_responses
 
 
 class PublicAccountController(Controller):
@@ -34,7 +35,13 @@ class PublicAccountController(Controller):
     tags = ["accounts"]
     opt = {"exclude_from_auth": True}
 
-    @post("/register", status_code=201, summary="Create an account", security=PUBLIC)
+    @post(
+        "/register",
+        status_code=201,
+        summary="Create an account",
+        security=PUBLIC,
+        responses=problem_responses(429),
+    )
     async def register(
         self,
         request: Request[Any, Any, Any],

@@ -20,7 +20,7 @@ from qh.auth.domain.tokens.services import TokenService
 from qh.auth.keys import SUPPORTED_ALGORITHMS
 from qh.auth.throttle import client_address
 from qh.kit.context import AUTH_PREFIX, JWKS_PATH, TOKEN_PATH
-from qh.kit.problems import BadRequest, InvalidValue
+from qh.kit.problems import BadRequest, InvalidValue, problem_responses
 
 MFA_GRANT = "urn:qh:mfa"
 GRANTS = ("password", "refresh_token", "client_credentials", MFA_GRANT)
@@ -53,6 +53,7 @@ class TokenController(Controller):
         response_headers=NO_STORE,
         summary="Get tokens (password, refresh_token or client_credentials grant)",
         security=PUBLIC,
+        responses=problem_responses(401, 403, 429),
     )
     async def token(
         self,
