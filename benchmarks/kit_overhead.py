@@ -20,6 +20,10 @@ are noisy):
   which is what a client of a service sees. Needs ``wrk`` (Debian package ``wrk``).
 
     uv run python benchmarks/kit_overhead.py [--requests 20000] [--rounds 5] [--seconds 5]
+
+``--baseline-kit DIR`` adds a fourth app to the HTTP rounds: the kit app served with
+``DIR`` (another version's ``libs/kit/src``, e.g. from ``git archive``) first on the
+Python path, so two versions of the kit are compared in the same run, rounds alternating.
 """
 
 from __future__ import annotations
@@ -168,12 +172,24 @@ def serve(which: str, port: int, token_file: str) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def wrk_rps(which: str, seconds: int) -> float:
-    with served(__file__, ["--serve", which], "/api/v1/bench/items") as (url, token):
-        return wrk(url, token, seconds=seconds, connections=32)["rps"]
+def wrk_rps(which: str, seconds: int, baseline_kit: str | None = None) -> float:
+    previous = os.environ.get("PYTHONPATH")
+    if which == BASELINE:
+        assert baseline_kit is not None
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [baseline_kit, previous]))
+    try:
+        serving = "kit" if which == BASELINE else which
+        with served(__file__, ["--serve", serving], "/api/v1/bench/items") as (url, token):
+            return wrk(url, token, seconds=seconds, connections=32)["rps"]
+    finally:
+        if previous is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = previous
 
 
 APPS = ("kit", "bare", "bare-no-auth")
+BASELINE = "kit-baseline"
 
 
 def report(label: str, results: dict[str, list[float]]) -> None:
@@ -182,14 +198,19 @@ def report(label: str, results: dict[str, list[float]]) -> None:
         rounds = ", ".join(f"{value:.0f}" for value in values)
         print(f"[{label}] {name:13} {medians[name]:8.0f} req/s  (rounds: {rounds})")
     print(
-        f"[{label}] ratio kit / bare (same handler): {medians['kit'] / medians['bare']:.2f}  (target >= 0.75)"
+        f"[{label}] ratio kit / bare (same handler): {medians['kit'] / medians['bare']:.2f}  (target >= 0.81 over HTTP)"
     )
     print(
         f"[{label}] ratio kit / bare-no-auth:        {medians['kit'] / medians['bare-no-auth']:.2f}"
     )
+    if BASELINE in medians:
+        print(
+            f"[{label}] ratio kit-baseline / bare:       "
+            f"{medians[BASELINE] / medians['bare']:.2f}  (the --baseline-kit version)"
+        )
 
 
-async def main(requests: int, rounds: int, seconds: int) -> None:
+async def main(requests: int, rounds: int, seconds: int, baseline_kit: str | None) -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"{platform.python_implementation()} {platform.python_version()}"
@@ -211,10 +232,11 @@ async def main(requests: int, rounds: int, seconds: int) -> None:
     if shutil.which("wrk") is None:
         print("[http] skipped: wrk is not installed (apt-get install wrk)")
         return
-    http: dict[str, list[float]] = {name: [] for name in APPS}
+    served_apps = (*APPS, BASELINE) if baseline_kit else APPS
+    http: dict[str, list[float]] = {name: [] for name in served_apps}
     for _ in range(rounds):
-        for name in APPS:
-            http[name].append(wrk_rps(name, seconds))
+        for name in served_apps:
+            http[name].append(wrk_rps(name, seconds, baseline_kit))
     report(f"http, uvicorn + wrk -c32, {seconds}s x {rounds} rounds", http)
 
 
@@ -223,6 +245,7 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--baseline-kit", help="another kit's src folder, compared over HTTP")
     parser.add_argument("--serve", choices=APPS, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--token-file", help=argparse.SUPPRESS)
@@ -230,4 +253,4 @@ if __name__ == "__main__":
     if args.serve:
         serve(args.serve, args.port, args.token_file)
     else:
-        asyncio.run(main(args.requests, args.rounds, args.seconds))
+        asyncio.run(main(args.requests, args.rounds, args.seconds, args.baseline_kit))
