@@ -62,7 +62,9 @@ class ExchangeService:
 
     async def export_qh(self, user_id: UUID, *, create: bool = True) -> bytes:
         """The QH document as JSON bytes: one row read when nothing changed since last time."""
-        row = (await self.session.execute(_STORED_EXPORT, {"user_id": user_id})).first()
+        # Core on the session's connection: the row is three columns, the ORM adds nothing.
+        connection = await self.session.connection()
+        row = (await connection.execute(_STORED_EXPORT, {"user_id": user_id})).first()
         if row is not None and row[1] == row[0] and row[2] is not None:
             return row[2].encode()
         if row is None and not create:
