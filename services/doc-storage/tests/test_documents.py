@@ -385,3 +385,18 @@ async def test_a_title_too_long_is_422_and_leaves_no_bytes(
     assert response.json()["errors"][0]["field"] == "title"
     assert (await alice.get("/")).json()["total"] == 0
     assert await stored_keys(storage) == []
+
+
+async def test_a_title_is_measured_as_sent_before_invisible_characters_go(
+    alice: User, storage: ObjectStorage
+) -> None:
+    """The document's maxLength (200) counts the title as sent: 201 characters of which
+    two are private-use ones the service would drop are still too long."""
+    invisible = "\U000f0035\U0001ed78"
+    response = await alice.upload(pdf_bytes(), "cv.pdf", title=invisible + "*" * 199)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "title"
+    assert await stored_keys(storage) == []
+    fits = await alice.upload(pdf_bytes(), "cv.pdf", title=invisible + "*" * 198)
+    assert fits.status_code == 201, fits.text
+    assert fits.json()["title"] == "*" * 198

@@ -76,9 +76,12 @@ def object_key(owner_id: UUID, document_id: UUID) -> str:
 
 
 def clean_title(value: str | None, *, field: str = "title") -> str | None:
-    """A title as typed, minus control characters; 422 when too long."""
+    """A title as typed, minus control characters; 422 when too long, counted as sent (as
+    the document's ``maxLength`` counts), before anything is removed."""
     if value is None:
         return None
+    if len(value) > TITLE_MAX:
+        raise InvalidValue.field(field, f"must have at most {TITLE_MAX} characters")
     text = "".join(
         ch for ch in unicodedata.normalize("NFC", value) if unicodedata.category(ch)[0] != "C"
     )
