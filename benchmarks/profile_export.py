@@ -11,7 +11,9 @@ session (a GET reads outside a transaction: one statement, one round trip), the 
     uv run python benchmarks/profile_export.py \
         [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--rounds 3] [--seconds 5]
 
-Needs ``wrk`` (Debian package ``wrk``).
+Needs ``wrk`` (Debian package ``wrk``). ``--baseline-path DIR[:DIR]`` adds a third app to
+the rounds: user-data served with those folders first on the Python path (another
+version's ``libs/kit/src``, say, from ``git archive``), to compare two versions in one run.
 """
 
 from __future__ import annotations
@@ -203,12 +205,26 @@ def serve(which: str, port: int, database_url: str, token_file: str, user_id: st
 
 
 def run_wrk(
-    which: str, seconds: int, connections: int, database_url: str, user_id: str
+    which: str,
+    seconds: int,
+    connections: int,
+    database_url: str,
+    user_id: str,
+    python_path: str | None = None,
 ) -> dict[str, float]:
     path = PATH + (f"?user={user_id}" if which == "minimal" else "")
     arguments = ["--serve", which, "--database-url", database_url, "--user", user_id]
-    with served(__file__, arguments, path) as (url, token):
-        return wrk(url, token, seconds=seconds, connections=connections)
+    previous = os.environ.get("PYTHONPATH")
+    if python_path:
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [python_path, previous]))
+    try:
+        with served(__file__, arguments, path) as (url, token):
+            return wrk(url, token, seconds=seconds, connections=connections)
+    finally:
+        if previous is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = previous
 
 
 async def recreate_database(postgres: str) -> str:
@@ -231,7 +247,7 @@ def summary(label: str, runs: list[dict[str, float]]) -> dict[str, float]:
     return median
 
 
-def main(postgres: str, rounds: int, seconds: int, connections: int) -> None:
+def main(postgres: str, rounds: int, seconds: int, connections: int, baseline: str | None) -> None:
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -251,13 +267,20 @@ def main(postgres: str, rounds: int, seconds: int, connections: int) -> None:
         f"profile: 10 items in each of 7 sections, QH export {size} bytes; wrk -t1 -c{connections}, "
         f"{seconds}s x {rounds} rounds, uvicorn 1 worker each, PostgreSQL on the same machine"
     )
-    export_runs, minimal_runs = [], []
+    export_runs, minimal_runs, baseline_runs = [], [], []
     for _ in range(rounds):
         minimal_runs.append(run_wrk("minimal", seconds, connections, database_url, str(user_id)))
         export_runs.append(run_wrk("user-data", seconds, connections, database_url, str(user_id)))
+        if baseline:
+            baseline_runs.append(
+                run_wrk("user-data", seconds, connections, database_url, str(user_id), baseline)
+            )
     minimal = summary("minimal Litestar + asyncpg, 1 row", minimal_runs)
     export = summary("user-data GET /me/export (full)", export_runs)
     print(f"ratio export/minimal: {export['rps'] / minimal['rps']:.2f} (target >= 0.5)")
+    if baseline:
+        before = summary("user-data, --baseline-path", baseline_runs)
+        print(f"ratio baseline export/minimal: {before['rps'] / minimal['rps']:.2f}")
 
 
 if __name__ == "__main__":
@@ -271,6 +294,7 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--baseline-path", help="folders to serve a baseline user-data from")
     parser.add_argument("--serve", choices=["minimal", "user-data"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--token-file", help=argparse.SUPPRESS)
@@ -280,4 +304,4 @@ if __name__ == "__main__":
     if args.serve:
         serve(args.serve, args.port, args.database_url, args.token_file, args.user)
     else:
-        main(args.postgres, args.rounds, args.seconds, args.connections)
+        main(args.postgres, args.rounds, args.seconds, args.connections, args.baseline_path)
