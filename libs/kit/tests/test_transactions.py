@@ -80,5 +80,9 @@ async def test_a_commit_that_fails_is_never_answered_as_a_success(
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert answer.headers["retry-after"] == "1"
     assert "nothing was changed" in answer.json()["detail"]
+    # Still a response of the service: its request id and security headers are kept.
+    assert answer.headers["x-request-id"]
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["cache-control"] == "no-store"
     listed = (await client.get("/api/v1/demo/notes", headers=headers)).json()
     assert listed["total"] == 0
