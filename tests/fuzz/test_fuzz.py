@@ -24,7 +24,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
@@ -292,7 +292,24 @@ def test_sequences_along_the_links_answer_as_documented(site: Site, slug: str) -
                 findings.add(label, error, response, case.as_curl_command(headers=headers))
 
     started = time.monotonic()
-    Scenario.run(
+    # The platform's state moves on between scenarios, so Hypothesis may find that replaying
+    # a scenario draws differently (FlakyStrategyDefinition) and stop there; what ran until
+    # then has been checked.
+    try:
+        _run_scenarios(Scenario)
+    except FlakyStrategyDefinition:
+        print(f"{slug}: Hypothesis stopped the scenarios early (the state moved on)")
+    elapsed = time.monotonic() - started
+    print(f"{slug}: {sum(calls.values())} calls in scenarios, {elapsed:.1f} s")
+    for call, times in sorted(calls.items()):
+        print(f"  {times:3}  {call}")
+    assert not findings.entries, f"{len(findings.entries)} findings:\n\n" + "\n\n".join(
+        findings.entries
+    )
+
+
+def _run_scenarios(machine: Any) -> None:
+    machine.run(
         settings=settings(
             max_examples=SCENARIOS,
             stateful_step_count=STEPS,
@@ -303,10 +320,4 @@ def test_sequences_along_the_links_answer_as_documented(site: Site, slug: str) -
             suppress_health_check=list(HealthCheck),
             report_multiple_bugs=False,
         )
-    )
-    print(f"{slug}: {SCENARIOS} scenarios in {time.monotonic() - started:.1f} s")
-    for call, times in sorted(calls.items()):
-        print(f"  {times:3}  {call}")
-    assert not findings.entries, f"{len(findings.entries)} findings:\n\n" + "\n\n".join(
-        findings.entries
     )
