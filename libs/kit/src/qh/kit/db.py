@@ -246,6 +246,20 @@ class KitAlchemyConfig(SQLAlchemyAsyncConfig):
     """advanced-alchemy's Litestar config, with a GET or HEAD request's session bound to
     the same engine (and pool) marked to read outside a transaction."""
 
+    def _ensure_unique(
+        self, registry_name: str, key: str, new_key: str | None = None, _iter: int = 0
+    ) -> str:
+        # advanced-alchemy numbers a key taken by an earlier config in the process
+        # (``db_session_1``, ``db_session_2``...) by recursing once per earlier config: a
+        # process that builds many apps (tests, a long-lived host) ran out of stack. The
+        # same numbering, in a loop.
+        taken = getattr(type(self), registry_name, set())
+        candidate = key if new_key is None else new_key
+        while candidate in taken:
+            _iter += 1
+            candidate = f"{key}_{_iter}"
+        return candidate
+
     def __post_init__(self) -> None:
         super().__post_init__()
         # The scope key is made unique per config above (several services in one process):
