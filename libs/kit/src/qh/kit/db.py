@@ -253,7 +253,7 @@ class KitAlchemyConfig(SQLAlchemyAsyncConfig):
         # (``db_session_1``, ``db_session_2``...) by recursing once per earlier config: a
         # process that builds many apps (tests, a long-lived host) ran out of stack. The
         # same numbering, in a loop.
-        taken = getattr(type(self), registry_name, set())
+        taken: set[str] = getattr(type(self), registry_name, set())
         candidate = key if new_key is None else new_key
         while candidate in taken:
             _iter += 1
