@@ -16,7 +16,7 @@ from qh.web.api import ApiError
 from qh.web.context import WebContext
 from qh.web.i18n import N_
 from qh.web.pages.analysis import segments
-from qh.web.pages.forms import FormData, text
+from qh.web.pages.forms import FormData, export_link, text
 from qh.web.pages.resumes import LANGUAGES, file_response, saved_vacancies
 from qh.web.web import PageController, PageNotFound, Visitor, visit
 
@@ -249,22 +249,14 @@ class CoverLetterPages(PageController):
         kind = text(data, "format")
         if kind not in EXPORTS:
             raise PageNotFound
-        try:
-            answer = await visitor.api.call(
-                "cover-letters", "GET", f"{LETTERS}/{letter_id}/export", params={"format": kind}
-            )
-        except ApiError as error:
-            if error.status == 404:
-                raise
-            return visitor.page("_export.html", message=visitor.error_text(error))
-        document = answer.headers.get("qh-document-id")
-        version = answer.headers.get("qh-document-version")
-        url = (
-            f"/documents/{document}/download?version={version}"
-            if document and version
-            else f"/cover-letters/{letter_id}/download?format={kind}"
+        return await export_link(
+            visitor,
+            "cover-letters",
+            f"{LETTERS}/{letter_id}/export",
+            kind,
+            EXPORTS[kind],
+            f"/cover-letters/{letter_id}/download?format={kind}",
         )
-        return visitor.page("_export.html", url=url, kind=EXPORTS[kind], ready=True)
 
     @get("/{letter_id:uuid}/download")
     async def download(

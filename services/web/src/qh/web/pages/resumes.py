@@ -17,7 +17,7 @@ from litestar.plugins.htmx import HTMXRequest
 from qh.web.api import Api, ApiError
 from qh.web.context import WebContext
 from qh.web.i18n import N_
-from qh.web.pages.forms import FormData, text
+from qh.web.pages.forms import FormData, export_link, text
 from qh.web.web import PageController, PageNotFound, Visitor, visit
 
 RESUMES = "/api/v1/resumes"
@@ -420,27 +420,14 @@ class ResumePages(PageController):
         kind = text(data, "format")
         if kind not in EXPORTS:
             raise PageNotFound
-        try:
-            answer = await visitor.api.call(
-                "resume-generation",
-                "GET",
-                f"{RESUMES}/{resume_id}/export",
-                params={"format": kind},
-            )
-        except ApiError as error:
-            if error.status == 404:
-                raise
-            return visitor.page("_export.html", message=visitor.error_text(error))
-        document, version = (
-            answer.headers.get("qh-document-id"),
-            answer.headers.get("qh-document-version"),
+        return await export_link(
+            visitor,
+            "resume-generation",
+            f"{RESUMES}/{resume_id}/export",
+            kind,
+            EXPORTS[kind],
+            f"/resumes/{resume_id}/download?format={kind}",
         )
-        url = (
-            f"/documents/{document}/download?version={version}"
-            if document and version
-            else f"/resumes/{resume_id}/download?format={kind}"
-        )
-        return visitor.page("_export.html", url=url, kind=EXPORTS[kind], ready=True)
 
     @get("/{resume_id:uuid}/download")
     async def download(
