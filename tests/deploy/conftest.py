@@ -4,6 +4,7 @@ deploy_support.py, put on sys.path here."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -78,11 +79,27 @@ def _crd_validator(name: str) -> jsonschema.protocols.Validator:
 
 
 @pytest.fixture(scope="session")
-def validate_manifest() -> Callable[[Manifest], list[str]]:
+def validate_manifest() -> Iterator[Callable[[Manifest], list[str]]]:
     """Returns the problems of one manifest (empty when valid): Kubernetes kinds with
     kubernetes-validate in strict mode for every version in KUBERNETES_VERSIONS, the
-    CRDs in CRD_SCHEMAS against the shipped schemas, anything else is a problem."""
+    CRDs in CRD_SCHEMAS against the shipped schemas, anything else is a problem.
+
+    kubernetes-validate reads and parses its schema files (the definitions alone are over
+    a megabyte) on every call; here each file is parsed once per session, and the same
+    validation runs on the parsed schema."""
     crd_validators = {key: _crd_validator(name) for key, name in CRD_SCHEMAS.items()}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            kubernetes_validate,
+            "schema_contents",
+            functools.cache(kubernetes_validate.schema_contents),
+        )
+        yield _manifest_validator(crd_validators)
+
+
+def _manifest_validator(
+    crd_validators: dict[tuple[str, str], jsonschema.protocols.Validator],
+) -> Callable[[Manifest], list[str]]:
 
     def _validate(manifest: Manifest) -> list[str]:
         where = f"{manifest.get('kind')}/{manifest.get('metadata', {}).get('name')}"

@@ -5,6 +5,7 @@ a cluster, and no service code is imported."""
 from __future__ import annotations
 
 import copy
+import functools
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -62,10 +63,16 @@ def existing_slugs() -> list[str]:
     )
 
 
+@functools.cache
+def locked_packages() -> dict[str, Any]:
+    """uv.lock's packages by name, parsed once per test run (the lock is large)."""
+    return {entry["name"]: entry for entry in load_toml(REPO / "uv.lock")["package"]}
+
+
 def locked_dependencies(package: str) -> set[str]:
     """Every package `package` needs at run time in uv.lock (its dependencies and
     theirs, without dev groups), by normalised name."""
-    locked = {entry["name"]: entry for entry in load_toml(REPO / "uv.lock")["package"]}
+    locked = locked_packages()
     seen: set[tuple[str, str]] = set()
     pending: list[tuple[str, str]] = [(package, "")]
     while pending:

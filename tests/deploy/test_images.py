@@ -16,6 +16,7 @@ from deploy_support import (
     existing_slugs,
     load_toml,
     locked_dependencies,
+    locked_packages,
     service_entry_points,
 )
 
@@ -279,8 +280,7 @@ def test_the_dockerfile_builds_each_existing_service(slug) -> None:
     pyproject = load_toml(REPO / "services" / slug / "pyproject.toml")
     assert pyproject["project"]["name"] == f"qh-{slug}", "uv sync --package qh-${SERVICE}"
     assert set(service_entry_points(slug)) == {slug}, "`qh serve <slug>` finds it by this name"
-    locked = {entry["name"] for entry in load_toml(REPO / "uv.lock")["package"]}
-    assert f"qh-{slug}" in locked, "uv sync --frozen needs it in uv.lock"
+    assert f"qh-{slug}" in locked_packages(), "uv sync --frozen needs it in uv.lock"
     assert "watchfiles" in locked_dependencies(f"qh-{slug}"), "the dev stage runs watchfiles"
 
 
