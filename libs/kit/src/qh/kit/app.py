@@ -34,6 +34,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.kit.auth import Principal, provide_principal
+from qh.kit.body import strict_json_bodies
 from qh.kit.context import TOKEN_PATH, ServiceContext, readiness
 from qh.kit.db import CommitHook
 from qh.kit.guard import RouteGuardMiddleware
@@ -390,6 +391,7 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
     app.state.qh = context
     _declare_problems(app)
     _resolve_dependencies_in_order(app)
+    strict_json_bodies(app)
     declare_links(app, definition.prefix)
     if definition.configure_app is not None:
         definition.configure_app(app, context)
