@@ -44,6 +44,8 @@ from sqlalchemy.ext.asyncio import AsyncAttrs, AsyncEngine, AsyncSession, create
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 
+from qh.kit.auth import Principal
+from qh.kit.revocation import REVOKED_DETAIL, refused_at_commit
 from qh.kit.settings import ServiceSettings
 from qh.kit.tables import add_messaging_tables
 
@@ -285,6 +287,13 @@ class KitAlchemyConfig(SQLAlchemyAsyncConfig):
         return engine
 
 
+def reading_engine(config: SQLAlchemyAsyncConfig) -> AsyncEngine:
+    """``config``'s engine (its pool) marked to read outside a transaction."""
+    if isinstance(config, KitAlchemyConfig):
+        return config.reading_engine
+    return config.get_engine().execution_options(**{READS_OUTSIDE_TRANSACTION: True})
+
+
 # --- commit before the answer --------------------------------------------------------------
 #
 # A request's session is committed as its response starts (2xx), rolled back otherwise. A
@@ -322,10 +331,100 @@ def _nothing_to_commit(session: AsyncSession) -> bool:
     return True
 
 
+# --- the erasure fence ----------------------------------------------------------------------
+#
+# A request of a user that passed the token check just before the user's account was
+# deleted could commit its write after the service's erasure ran, leaving data nothing
+# erases. So before a user's write transaction commits, the hook asks
+# :func:`qh.kit.revocation.refused_at_commit` (one round trip; the revocation takes the
+# subject's lock first, see that module): a subject revoked meanwhile turns the answer into
+# the revoked token's 401, and the transaction is rolled back. Only a transaction that
+# wrote pays for it: each connection notes its first INSERT, UPDATE or DELETE until its
+# transaction ends. A service caller (role ``service``) is not fenced; a service writing on
+# behalf of a user forwards the user's token, and is.
+
+_WROTE = "qh_wrote"
+_WRITE_HEADS = ("INSERT", "UPDATE", "DELETE", "MERGE")
+
+
+def _note_write(
+    connection: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+) -> None:
+    info = connection.info
+    if _WROTE in info:
+        return
+    if (
+        context is not None and (context.isinsert or context.isupdate or context.isdelete)
+    ) or statement.lstrip()[:6].upper().startswith(_WRITE_HEADS):
+        info[_WROTE] = True
+
+
+def _writes_ended(connection: Any) -> None:
+    with contextlib.suppress(Exception):  # an invalidated connection: cleared on checkin
+        connection.info.pop(_WROTE, None)
+
+
+def _writes_returned(_dbapi_connection: Any, record: Any) -> None:
+    record.info.pop(_WROTE, None)
+
+
+def note_writes(engine: AsyncEngine) -> None:
+    """Let the commit hook tell a transaction that wrote from one that only read."""
+    sync_engine = engine.sync_engine
+    if event.contains(sync_engine, "before_cursor_execute", _note_write):
+        return
+    event.listen(sync_engine, "before_cursor_execute", _note_write)
+    event.listen(sync_engine, "commit", _writes_ended)
+    event.listen(sync_engine, "rollback", _writes_ended)
+    event.listen(sync_engine.pool, "checkin", _writes_returned)
+
+
+def _written(session: AsyncSession) -> Any:
+    """The connection of ``session`` whose transaction wrote, if any."""
+    transaction = session.sync_session.get_transaction()
+    if transaction is None:
+        return None
+    for connection, *_ in transaction._connections.values():
+        if connection.info.get(_WROTE):
+            return connection
+    return None
+
+
+def _refusal(scope: Scope) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """The revoked token's 401 problem, as the answer's headers and body."""
+    problem: dict[str, Any] = {
+        "type": "https://qh.dev/problems/unauthorized",
+        "title": "Unauthorized",
+        "status": 401,
+        "detail": REVOKED_DETAIL,
+        "instance": scope.get("path"),
+    }
+    body = msgspec.json.encode(problem)
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"www-authenticate", b'Bearer error="invalid_token"'),
+    ]
+    return headers, body
+
+
+async def _refused(session: AsyncSession, scope: Scope) -> bool:
+    """Whether the erasure fence refuses this request's transaction (flushed here first,
+    so what the ORM still holds counts as written)."""
+    principal = scope.get("user")
+    if not isinstance(principal, Principal) or principal.is_service:
+        return False
+    if not session.sync_session._is_clean():
+        await session.flush()
+    connection = _written(session)
+    return connection is not None and await refused_at_commit(session, connection, principal)
+
+
 class CommitHook:
     """advanced-alchemy's before-send hook for sessions kept under ``session_scope_key``:
     commit on 2xx, roll back otherwise, close the session at the end of the exchange; a
-    failed commit turns the answer into a 503. A service app runs it from its one send
+    failed commit turns the answer into a 503, a write of a user revoked meanwhile into a
+    401 (the erasure fence, above). A service app runs it from its one send
     wrapper (:class:`~qh.kit.observability.ObservabilityMiddleware`) and only for a request
     that opened a session (:meth:`applies`); as a Litestar ``before_send`` hook it sees
     every message."""
@@ -360,6 +459,11 @@ class CommitHook:
                     if _nothing_to_commit(session):
                         return  # closed below: a read ends without a COMMIT
                     try:
+                        if await _refused(session, scope):
+                            await session.rollback()
+                            answer["status"] = 401
+                            answer["headers"], state[_COMMIT_FAILED] = _refusal(scope)
+                            return  # closed below
                         await session.commit()
                     except Exception:
                         _log.exception("commit_failed", path=scope.get("path"))
@@ -411,6 +515,7 @@ def alchemy_config(settings: ServiceSettings) -> SQLAlchemyAsyncConfig:
     if is_sqlite(url):
         enable_sqlite_pragmas(config.get_engine().sync_engine)
     cheap_reads(config.get_engine())
+    note_writes(config.get_engine())
     return config
 
 
