@@ -32,6 +32,13 @@ from qh.kit.problems import TooManyRequests
 Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
+def forwarded_for(request: Request[Any, Any, Any]) -> list[str]:
+    """Every entry of ``X-Forwarded-For``, its header lines joined in order (RFC 9110
+    §5.3: several lines are one comma-separated list)."""
+    lines = request.headers.getall("x-forwarded-for", [])
+    return [item.strip() for line in lines for item in line.split(",") if item.strip()]
+
+
 def client_address(request: Request[Any, Any, Any], settings: AuthSettings) -> str:
     """The caller's address. ``X-Forwarded-For`` counts only when the direct peer is a
     configured trusted proxy, and then the rightmost address that is not one of ours."""
@@ -39,8 +46,7 @@ def client_address(request: Request[Any, Any, Any], settings: AuthSettings) -> s
     trusted = settings.trusted_proxy_networks()
     if not trusted or not _in(peer, trusted):
         return str(peer)
-    forwarded = [item.strip() for item in request.headers.get("x-forwarded-for", "").split(",")]
-    for candidate in reversed([f for f in forwarded if f]):
+    for candidate in reversed(forwarded_for(request)):
         try:
             ipaddress.ip_address(candidate)
         except ValueError:
@@ -219,6 +225,7 @@ __all__ = [
     "account_key",
     "address_key",
     "client_address",
+    "forwarded_for",
     "mfa_key",
     "purge_throttle",
     "registration_key",

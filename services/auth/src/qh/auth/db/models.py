@@ -27,6 +27,8 @@ class User(UUIDv7PrimaryKey, AuditColumns, Base):
     roles: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["user"])
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language of the person's messages (``ru`` or ``en``), chosen at registration.
+    locale: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     last_login_at: Mapped[datetime | None] = mapped_column(
         DateTimeUTC(timezone=True), nullable=True
     )

@@ -24,8 +24,7 @@ from qh.auth.domain.accounts.schemas import (
     VerifyIn,
 )
 from qh.auth.domain.accounts.users import AccountService
-from qh.auth.domain.http import PUBLIC
-from qh.auth.throttle import client_address
+from qh.auth.domain.http import PUBLIC, client_address
 from qh.kit.auth import Principal, requires_role
 from qh.kit.problems import problem_responses
 
@@ -50,9 +49,12 @@ class PublicAccountController(Controller):
     ) -> UserOut:
         """201 with the new account; 409 if the e-mail is taken; 422 for a weak password;
         429 with Retry-After after too many registrations from one address. A
-        verification e-mail is requested (`auth.email_verification_requested`)."""
+        verification e-mail is requested (`auth.email_verification_requested`) in the
+        account's language: `locale`, else the best of `Accept-Language` (ru or en)."""
         return await registration.register(
-            data, client_address(request, registration.context.settings)
+            data,
+            await client_address(request, registration.context),
+            request.headers.get("accept-language"),
         )
 
     @post(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.auth.context import AuthContext
 from qh.auth.db.models import ActionToken, User
-from qh.auth.domain.accounts.users import lookup_email
+from qh.auth.domain.accounts.users import lookup_email, message_locale
 from qh.auth.domain.tokens.services import TokenService
 from qh.auth.opaque import digest, new_secret
 from qh.auth.settings import AuthSettings
@@ -106,6 +106,7 @@ class EmailVerification:
                 user_id=user.id,
                 email=user.email,
                 full_name=user.full_name,
+                locale=message_locale(user),
                 verify_url=url,
                 expires_at=expires_at,
             ),
@@ -180,6 +181,7 @@ class PasswordReset:
                     user_id=user.id,
                     email=user.email,
                     full_name=user.full_name,
+                    locale=message_locale(user),
                     reset_url=url,
                     expires_at=expires_at,
                 ),

@@ -12,6 +12,7 @@ from qh.auth.domain.accounts.schemas import RegisterIn, UserOut
 from qh.auth.domain.accounts.users import (
     AccountService,
     normalize_email,
+    preferred_locale,
     user_out,
 )
 from qh.auth.throttle import registration_key
@@ -28,10 +29,13 @@ class Registration:
         self.accounts = accounts
         self.verification = verification
 
-    async def register(self, data: RegisterIn, address: str) -> UserOut:
+    async def register(
+        self, data: RegisterIn, address: str, accept_language: str | None = None
+    ) -> UserOut:
         """The account (on the request's session) and its verification e-mail; 409 when
         the e-mail is taken, 422 for a refused password, 429 when ``address`` registered
-        too often (every attempt counts, so 409s cannot be used to probe addresses)."""
+        too often (every attempt counts, so 409s cannot be used to probe addresses). Its
+        messages' language is ``data.locale``, else the best of ``accept_language``."""
         await self.context.throttle.reserve(
             registration_key(address), message="Too many registrations from this address"
         )
@@ -45,7 +49,10 @@ class Registration:
         password_hash = await self.context.hasher.hash(data.password)
         try:
             user = await self.accounts.create_user(
-                email, password_hash=password_hash, full_name=data.full_name
+                email,
+                password_hash=password_hash,
+                full_name=data.full_name,
+                locale=data.locale or preferred_locale(accept_language),
             )
         except IntegrityError:  # registered at the same moment
             raise Conflict(TAKEN) from None

@@ -37,6 +37,15 @@ OpaqueToken = Annotated[
     str, msgspec.Meta(min_length=1, max_length=256, description="The token from the e-mail")
 ]
 Role = Literal["user", "admin"]
+Locale = Annotated[
+    Literal["ru", "en"],
+    msgspec.Meta(
+        description=(
+            "The language of the person's e-mails and messages; without it, the best of the "
+            "request's Accept-Language, else en"
+        )
+    ),
+]
 
 
 class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -56,6 +65,7 @@ class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
         ]
         | None
     ) = None
+    locale: Locale | None = None
 
 
 class UserOut(msgspec.Struct):
@@ -68,6 +78,7 @@ class UserOut(msgspec.Struct):
     is_active: bool
     full_name: str | None
     created_at: datetime
+    locale: str = "en"
 
 
 class UserPage(msgspec.Struct):

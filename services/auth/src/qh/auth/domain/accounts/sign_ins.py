@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.auth.context import AuthContext
 from qh.auth.db.models import SignIn, User
+from qh.auth.domain.accounts.users import message_locale
 from qh.contracts import AUTH_SIGNED_IN, SignedIn
 from qh.kit.clock import utc_now
 
@@ -105,6 +106,7 @@ async def record_sign_in(
             user_id=user.id,
             email=user.email,
             full_name=user.full_name,
+            locale=message_locale(user),
             at=now,
             ip=address if address and address != "unknown" else None,
             user_agent=user_agent[:USER_AGENT_MAX] if user_agent else None,

@@ -11,6 +11,7 @@ from qh.auth.context import AuthContext
 from qh.auth.db.models import User
 from qh.auth.domain.accounts.schemas import UserOut
 from qh.contracts import USER_DELETED, USER_REGISTERED, UserDeleted, UserRegistered
+from qh.contracts.events import Locale
 from qh.kit.email import InvalidEmail, canonical_email
 from qh.kit.problems import InvalidValue, NotFound, Unauthorized
 
@@ -33,6 +34,33 @@ def lookup_email(email: str) -> str | None:
         return None
 
 
+LOCALES = ("ru", "en")
+DEFAULT_LOCALE = "en"
+
+
+def preferred_locale(accept_language: str | None) -> str:
+    """The message language ``Accept-Language`` prefers among ``ru`` and ``en`` (RFC 9110
+    §12.5.4: the highest ``q``, the first listed on a tie, ``ru-RU`` counting as ``ru``);
+    ``en`` when it names neither or is malformed."""
+    best, best_q = DEFAULT_LOCALE, 0.0
+    for item in (accept_language or "")[:1000].split(","):
+        tag, *params = (part.strip() for part in item.split(";"))
+        primary = tag.split("-")[0].lower()
+        if primary not in LOCALES:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if 0.0 < q <= 1.0 and q > best_q:
+            best, best_q = primary, q
+    return best
+
+
 def user_out(user: User) -> UserOut:
     return UserOut(
         id=user.id,
@@ -42,7 +70,13 @@ def user_out(user: User) -> UserOut:
         is_active=user.is_active,
         full_name=user.full_name,
         created_at=user.created_at,
+        locale=user.locale or DEFAULT_LOCALE,
     )
+
+
+def message_locale(user: User) -> Locale:
+    """The account's message language as the events carry it."""
+    return "ru" if user.locale == "ru" else "en"
 
 
 class AccountService:
@@ -61,6 +95,7 @@ class AccountService:
         full_name: str | None = None,
         roles: list[str] | None = None,
         email_verified: bool = False,
+        locale: str = DEFAULT_LOCALE,
     ) -> User:
         user = User(
             email=email,
@@ -69,6 +104,7 @@ class AccountService:
             roles=roles or ["user"],
             is_active=True,
             email_verified=email_verified,
+            locale=locale if locale in LOCALES else DEFAULT_LOCALE,
         )
         self.session.add(user)
         await self.session.flush()
@@ -76,7 +112,11 @@ class AccountService:
             self.session,
             USER_REGISTERED,
             UserRegistered(
-                user_id=user.id, email=email, full_name=full_name, email_verified=email_verified
+                user_id=user.id,
+                email=email,
+                full_name=full_name,
+                locale=message_locale(user),
+                email_verified=email_verified,
             ),
             subject=str(user.id),
         )
@@ -110,8 +150,12 @@ class AccountService:
 
 
 __all__ = [
+    "DEFAULT_LOCALE",
+    "LOCALES",
     "AccountService",
     "lookup_email",
+    "message_locale",
     "normalize_email",
+    "preferred_locale",
     "user_out",
 ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import CookieParameter, PathParameter, QueryParameter
 from litestar.response import Redirect
 
 from qh.auth.context import AuthContext
+from qh.auth.domain.accounts.users import preferred_locale
 from qh.auth.domain.http import NO_STORE, PUBLIC
 from qh.auth.domain.oauth.providers import enabled_provider
 from qh.auth.domain.oauth.services import STATE_COOKIE, SocialLogin
@@ -71,6 +72,7 @@ class OAuthController(Controller):
     @get("/{provider:str}/callback", summary="Finish a social login", security=PUBLIC)
     async def callback(
         self,
+        request: Request[Any, Any, Any],
         provider: Provider,
         social: NamedDependency[SocialLogin],
         code: Query = None,
@@ -80,9 +82,15 @@ class OAuthController(Controller):
             str | None, CookieParameter(name=STATE_COOKIE, max_length=256)
         ] = None,
     ) -> Response[Any]:
-        """Ends in the same token pair as a password login."""
+        """Ends in the same token pair as a password login. An account it creates gets
+        the message language of the request's `Accept-Language` (ru or en)."""
         pair: TokenOut = await social.callback(
-            provider, code=code, state=oauth_state, browser_state=browser_state, error=error
+            provider,
+            code=code,
+            state=oauth_state,
+            browser_state=browser_state,
+            error=error,
+            locale=preferred_locale(request.headers.get("accept-language")),
         )
         response: Response[Any] = Response(pair, headers=NO_STORE)
         response.delete_cookie(STATE_COOKIE, path=COOKIE_PATH)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.auth.context import AuthContext
 from qh.auth.db.models import OAuthAccount, OAuthState, User
-from qh.auth.domain.accounts.users import AccountService, lookup_email
+from qh.auth.domain.accounts.users import DEFAULT_LOCALE, AccountService, lookup_email
 from qh.auth.domain.oauth.providers import Identity, Provider, enabled_provider
 from qh.auth.domain.tokens.schemas import TokenOut
 from qh.auth.domain.tokens.services import TokenService
@@ -103,7 +103,9 @@ class SocialLogin:
         state: str | None,
         browser_state: str | None,
         error: str | None,
+        locale: str = DEFAULT_LOCALE,
     ) -> TokenOut:
+        """``locale``: the message language of an account this login creates."""
         provider = await self.provider(name)
         if error:
             raise BadRequest(f"The provider refused the login: {error[:100]}")
@@ -129,7 +131,7 @@ class SocialLogin:
             raise BadRequest("Unknown, used or expired state")
         identity = await self._identity(provider, code, pending.code_verifier)
         try:
-            return await self._sign_in(provider, identity)
+            return await self._sign_in(provider, identity, locale)
         except IntegrityError:
             raise Conflict("This social account was linked at the same moment; try again") from None
 
@@ -155,7 +157,7 @@ class SocialLogin:
                 f"{provider.name} could not be reached or answered badly"
             ) from None
 
-    async def _sign_in(self, provider: Provider, identity: Identity) -> TokenOut:
+    async def _sign_in(self, provider: Provider, identity: Identity, locale: str) -> TokenOut:
         """On the request's session; every read here locks what it may change."""
         session = self.session
         linked = await session.scalar(
@@ -183,6 +185,7 @@ class SocialLogin:
                     password_hash=None,
                     full_name=(identity.name or None) and identity.name[:200],  # type: ignore[index]
                     email_verified=True,
+                    locale=locale,
                 )
             elif not user.email_verified:
                 # Someone registered this address without proving it: their password

@@ -13,12 +13,11 @@ from litestar.params import JSONBody, URLEncodedBody
 
 from qh.auth.context import AuthContext
 from qh.auth.domain.accounts.login import PasswordLogin
-from qh.auth.domain.http import NO_STORE, PUBLIC
+from qh.auth.domain.http import NO_STORE, PUBLIC, client_address
 from qh.auth.domain.mfa.services import TwoFactor
 from qh.auth.domain.tokens.schemas import LogoutIn, TokenForm, TokenOut
 from qh.auth.domain.tokens.services import TokenService
 from qh.auth.keys import SUPPORTED_ALGORITHMS
-from qh.auth.throttle import client_address
 from qh.kit.context import AUTH_PREFIX, JWKS_PATH, TOKEN_PATH
 from qh.kit.problems import BadRequest, InvalidValue, problem_responses
 
@@ -75,7 +74,7 @@ class TokenController(Controller):
             return await login.login(
                 data.username,
                 data.password,
-                client_address(request, context.settings),
+                await client_address(request, context),
                 request.headers.get("user-agent"),
             )
         if data.grant_type == MFA_GRANT:
@@ -84,7 +83,7 @@ class TokenController(Controller):
             return await two_factor.complete(
                 data.mfa_token,
                 data.code,
-                client_address(request, context.settings),
+                await client_address(request, context),
                 request.headers.get("user-agent"),
             )
         if data.grant_type == "refresh_token":
