@@ -46,10 +46,12 @@ class WebContext(ServiceContext[WebSettings]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from qh.web.render import Renderer
+        from qh.web.service_token import ServiceToken
         from qh.web.sessions import SessionStore
 
         self.renderer = Renderer()
         self.sessions = SessionStore(self)
+        self.service_token = ServiceToken(self)
 
     async def start(self) -> None:
         await super().start()

@@ -29,6 +29,15 @@ class WebSettings(ServiceSettings, kw_only=True):  # type: ignore[call-arg]
     api_timeout_seconds: float = 30.0
     """How long a page waits for another service."""
 
+    platform_client_id: str = "qh-platform"
+    platform_client_secret: str | None = None
+    """The platform's ``client_credentials`` client (the same fields as auth's, so
+    ``QH_PLATFORM_CLIENT_SECRET`` sets both); unset, the secret is read from
+    ``platform_client_secret_name``. With its service token the web client's calls to
+    auth for a visitor carry the visitor's address (``qh.web.service_token``)."""
+
+    platform_client_secret_name: str = "auth-platform-client-secret"
+
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.session_idle_seconds < 60 or self.session_absolute_seconds < 60:

@@ -3,6 +3,7 @@ reset and the language switch."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from typing import Any
@@ -51,11 +52,33 @@ async def social_providers(visitor: Visitor) -> list[tuple[str, str]]:
     ]
 
 
-def as_the_visitor(visitor: Visitor) -> dict[str, str]:
-    """A sign-in's form headers with the visitor's browser, so auth's sign-in alert names
-    the browser the person used rather than this server's HTTP client."""
+async def as_the_visitor(visitor: Visitor, *, form_body: bool = True) -> dict[str, str]:
+    """The headers of a call to auth made for the visitor (sign-in, its second step,
+    sign-up): their browser, so auth's sign-in alert names it rather than this server's
+    HTTP client, and, with this client's service token, their address in
+    ``X-Forwarded-For``, so auth's per-address limits and records see the browser rather
+    than this server. The header is written here from the address this server saw, never
+    copied from what the browser sent; auth believes it only with the service token."""
+    headers = dict(_FORM) if form_body else {}
     agent = visitor.request.headers.get("user-agent", "")[:512]
-    return {**_FORM, "User-Agent": agent} if agent else dict(_FORM)
+    if agent:
+        headers["User-Agent"] = agent
+    address = visitor_address(visitor)
+    token = await visitor.context.service_token.get() if address else None
+    if token is not None and address is not None:
+        headers["Authorization"] = f"Bearer {token}"
+        headers["X-Forwarded-For"] = address
+    return headers
+
+
+def visitor_address(visitor: Visitor) -> str | None:
+    """The browser's address as this server saw it (behind the ingress, the client that
+    ``qh serve`` resolved from its trusted proxies' ``X-Forwarded-For``)."""
+    client = visitor.request.client
+    try:
+        return str(ipaddress.ip_address(client.host)) if client else None
+    except ValueError:
+        return None
 
 
 async def start_session(visitor: Visitor, body: dict[str, Any]) -> None:
@@ -130,7 +153,7 @@ class AuthPages(PageController):
             "POST",
             TOKEN_PATH,
             content=form(grant_type="password", username=email, password=str(password)),
-            headers=as_the_visitor(visitor),
+            headers=await as_the_visitor(visitor),
             anonymous=True,
             ok=(400, 401, 403, 422, 429),
         )
@@ -183,7 +206,7 @@ class AuthPages(PageController):
             "POST",
             TOKEN_PATH,
             content=form(grant_type="urn:qh:mfa", mfa_token=mfa_token, code=code),
-            headers=as_the_visitor(visitor),
+            headers=await as_the_visitor(visitor),
             anonymous=True,
             ok=(400, 401, 422, 429),
         )
@@ -213,11 +236,23 @@ class AuthPages(PageController):
         _ = visitor.gettext
         values = {"email": text(data, "email"), "full_name": text(data, "full_name")}
         password = str(data.get("password") or "")
-        payload: dict[str, Any] = {"email": values["email"], "password": password}
+        # The language the visitor reads this site in is the one of their e-mails.
+        payload: dict[str, Any] = {
+            "email": values["email"],
+            "password": password,
+            "locale": visitor.lang,
+        }
         if values["full_name"]:
             payload["full_name"] = values["full_name"]
         try:
-            await visitor.api.call("auth", "POST", f"{AUTH}/register", json=payload, anonymous=True)
+            await visitor.api.call(
+                "auth",
+                "POST",
+                f"{AUTH}/register",
+                json=payload,
+                headers=await as_the_visitor(visitor, form_body=False),
+                anonymous=True,
+            )
         except ApiError as error:
             errors = visitor.field_errors(error)
             if error.status == 409:
@@ -237,7 +272,7 @@ class AuthPages(PageController):
             "POST",
             TOKEN_PATH,
             content=form(grant_type="password", username=values["email"], password=password),
-            headers=as_the_visitor(visitor),
+            headers=await as_the_visitor(visitor),
             anonymous=True,
         )
         await start_session(visitor, token.json())
@@ -319,7 +354,8 @@ class AuthPages(PageController):
             "GET",
             f"{AUTH}/oauth/{provider}/callback",
             params=params,
-            headers={"Cookie": f"qh_oauth_state={started['s']}"},
+            # The language of an account this sign-in creates: the visitor's here.
+            headers={"Cookie": f"qh_oauth_state={started['s']}", "Accept-Language": visitor.lang},
             anonymous=True,
             ok=(400, 401, 404, 409),
         )
