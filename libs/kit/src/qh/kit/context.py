@@ -25,11 +25,12 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from qh.kit.auth import TokenVerifier
-from qh.kit.db import alchemy_config, serialise_sqlite_writes
+from qh.kit.db import alchemy_config, reading_engine, serialise_sqlite_writes
 from qh.kit.inbox import Inbox
 from qh.kit.observability import Metrics, metrics
 from qh.kit.outbox import Outbox
 from qh.kit.problems import ServiceUnavailable
+from qh.kit.reads import Reads
 from qh.kit.revocation import Revocations, with_revocations
 from qh.kit.runtime import Runtime, build_runtime
 from qh.kit.settings import ServiceSettings
@@ -76,6 +77,8 @@ class ServiceContext(Generic[S]):
         self.db: SQLAlchemyAsyncConfig = alchemy_config(settings)
         serialise_sqlite_writes(self.db.get_engine())
         self.session_maker: async_sessionmaker[AsyncSession] = self.db.create_session_maker()  # type: ignore[assignment]
+        # Hot one-statement reads on the same pool, without a session (qh.kit.reads).
+        self.reads = Reads(reading_engine(self.db))
         self.metrics: Metrics = metrics()
         self.outbox = Outbox.from_settings(
             settings,
