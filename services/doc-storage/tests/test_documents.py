@@ -21,7 +21,9 @@ from doc_storage_helpers import (
 )
 from litestar import Litestar
 
+from qh.doc_storage.domain.documents.upload import BLOCK
 from qh.doc_storage.storage import ObjectStorage
+from qh.doc_storage.storage.store import READ_CHUNK
 from qh.kit.runtime import LocalRuntime
 from qh.kit.testing import TokenFactory, running
 
@@ -213,6 +215,54 @@ async def test_range_requests(alice: User) -> None:
     stale = await alice.get(path, headers={"Range": "bytes=0-9", "If-Range": '"other"'})
     assert stale.status_code == 200
     assert stale.content == content
+
+
+async def test_a_text_of_several_blocks_keeps_every_byte(
+    alice: User, storage: ObjectStorage
+) -> None:
+    """A text larger than the blocks it is checked and stored in, and than the chunks a
+    download reads: ASCII, then two-byte characters that straddle block boundaries, then
+    ASCII again. The checksum, the whole download and ranges across chunk boundaries are
+    exact."""
+    content = b"a" * (BLOCK + 1) + "ж".encode() * 700_000 + b"z\n" * (BLOCK // 2 + 3)
+    response = await alice.upload(content, "long.txt")
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["content_type"] == "text/plain; charset=utf-8"
+    assert created["sha256"] == hashlib.sha256(content).hexdigest()
+    assert created["size"] == len(content)
+    path = f"/{created['id']}/content"
+    whole = await alice.get(path)
+    assert whole.status_code == 200
+    assert whole.content == content
+    for start, end in ((READ_CHUNK - 3, READ_CHUNK + 2), (5, 2 * READ_CHUNK + 7)):
+        part = await alice.get(path, headers={"Range": f"bytes={start}-{end}"})
+        assert part.status_code == 206
+        assert part.content == content[start : end + 1]
+    assert (await alice.get(path, params={"version": 1})).content == content
+    missing = await alice.get(path, params={"version": 2})
+    assert missing.status_code == 404
+    assert len(await stored_keys(storage)) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (
+            b"a" * (2 * BLOCK + 10) + b"\xff" + b"a" * 100,
+            "a byte no UTF-8 has, after blocks of ASCII",
+        ),
+        (b"a" * (BLOCK + 5) + "ж".encode()[:1], "ends inside a character"),
+        (b"a" * (BLOCK + 5) + b"\x00" + b"a" * 10, "a NUL byte after blocks of ASCII"),
+    ],
+)
+async def test_a_long_text_broken_after_its_first_blocks_is_refused(
+    alice: User, storage: ObjectStorage, content: bytes, why: str
+) -> None:
+    response = await alice.upload(content, "notes.txt")
+    assert response.status_code == 415, (why, response.text)
+    assert (await alice.get("/")).json()["total"] == 0
+    assert await stored_keys(storage) == []
 
 
 async def test_another_users_document_is_not_found(alice: User, bob: User) -> None:

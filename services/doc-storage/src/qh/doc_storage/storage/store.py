@@ -9,13 +9,15 @@ memory whole; an interrupted stream leaves no object behind (obstore aborts the 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterable, AsyncIterator, Iterator
+import math
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlparse
 
 import obstore
@@ -33,6 +35,8 @@ REMOTE_PART_SIZE = 5 * 1024 * 1024
 LOCAL_PART_SIZE = 1024 * 1024
 PART_CONCURRENCY = 2
 READ_CHUNK = 1024 * 1024
+# Chunks a download reads ahead of the one being sent.
+READ_AHEAD = 2
 
 # A remote store that does not answer fails a request within seconds (a few retries), not
 # after the client's default of ten retries within three minutes: the request waiting on
@@ -84,8 +88,11 @@ class ObjectStorage:
         *,
         description: str = "",
         part_size: int = REMOTE_PART_SIZE,
+        folder: Path | None = None,
     ) -> None:
         self.store = store
+        # The local folder a LocalStore writes to: downloads read its files directly.
+        self.folder = folder
         self.prefix = prefix.strip("/")
         self.description = description
         self.part_size = part_size
@@ -100,21 +107,26 @@ class ObjectStorage:
         """Write ``chunks`` to ``key``: atomic (all or nothing). A file that fits in one
         part is one plain put; a larger one a multipart upload, a part at a time."""
         iterator = aiter(chunks)
-        head = bytearray()
+        head: list[bytes] = []
+        buffered = 0
         async for chunk in iterator:
-            head += chunk
-            if len(head) >= self.part_size:
+            head.append(chunk)
+            buffered += len(chunk)
+            if buffered >= self.part_size:
                 break
         else:
             with _reaching_the_store():
                 await obstore.put_async(
-                    self.store, self._path(key), bytes(head), use_multipart=False
+                    self.store,
+                    self._path(key),
+                    head[0] if len(head) == 1 else b"".join(head),
+                    use_multipart=False,
                 )
             return
 
         async def whole() -> AsyncIterator[bytes]:
-            yield bytes(head)
-            head.clear()
+            while head:
+                yield head.pop(0)
             async for chunk in iterator:
                 yield chunk
 
@@ -128,13 +140,27 @@ class ObjectStorage:
             )
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
-        """The bytes of ``key`` from ``start`` to ``end`` (exclusive), in chunks."""
+        """The bytes of ``key`` from ``start`` to ``end`` (exclusive), in chunks of about
+        :data:`READ_CHUNK` bytes, the next one read while the caller handles this one. A
+        missing object raises here, before the first chunk."""
+        if self.folder is not None:
+            # A local folder: the file itself, read in large blocks in a worker thread
+            # (obstore reads a local file in 8 KiB pieces, a thread hop each).
+            try:
+                file = (self.folder / self._path(key)).open("rb")
+            except FileNotFoundError:
+                raise
+            except OSError as exc:
+                raise StoreUnavailable(
+                    "The document store is unavailable right now. Try again shortly."
+                ) from exc
+            return _read_ahead(_file_chunks(file, start, end))
         options: Any = {}
         if start or end is not None:
             options["range"] = (start, end) if end is not None else {"offset": start}
         with _reaching_the_store():
             result = await obstore.get_async(self.store, self._path(key), options=options or None)
-        return _chunks(result.stream(min_chunk_size=READ_CHUNK))
+        return _read_ahead(_chunks(result.stream(min_chunk_size=READ_CHUNK)))
 
     async def read_all(self, key: str) -> bytes:
         with _reaching_the_store():
@@ -165,9 +191,53 @@ class ObjectStorage:
             ]
 
 
-async def _chunks(stream: Any) -> AsyncIterator[bytes]:
+async def _chunks(stream: Any) -> AsyncGenerator[bytes, None]:
     async for chunk in stream:
         yield bytes(chunk)
+
+
+async def _file_chunks(file: BinaryIO, start: int, end: int | None) -> AsyncGenerator[bytes, None]:
+    loop = asyncio.get_running_loop()
+    with file:
+        if start:
+            file.seek(start)
+        left = math.inf if end is None else end - start
+        while left > 0:
+            chunk = await loop.run_in_executor(None, file.read, int(min(READ_CHUNK, left)))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk
+
+
+async def _read_ahead(chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
+    """``chunks``, with up to :data:`READ_AHEAD` of them read from the store while the
+    consumer is busy with earlier ones (sending them to a client), so the store's reads
+    and the client's writes overlap. Memory stays a few chunks whatever the size."""
+    queue: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue(READ_AHEAD)
+
+    async def pump() -> None:
+        try:
+            async for chunk in chunks:
+                await queue.put(chunk)
+        except Exception as exc:
+            await queue.put(exc)
+        else:
+            await queue.put(None)
+        finally:
+            await chunks.aclose()  # the file or the response from the store
+
+    task = asyncio.create_task(pump())
+    try:
+        while (item := await queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        # The consumer is done (or went away): stop reading and close the source.
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def _local_folder(path: str) -> Path:
@@ -196,6 +266,7 @@ async def open_storage(
             prefix,
             description=f"local folder {folder}",
             part_size=LOCAL_PART_SIZE,
+            folder=folder,
         )
     if url.startswith("memory://"):
         from obstore.store import MemoryStore

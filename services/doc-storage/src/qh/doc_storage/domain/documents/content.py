@@ -107,6 +107,8 @@ class ContentInspector:
             if b"\x00" in chunk:
                 raise UnsupportedMediaType(f"The file is binary; only {ACCEPTED} are accepted")
             assert self._decoder is not None
+            if not self._decoder.buffer and chunk.isascii():
+                return  # ASCII is UTF-8, and no character was left open before it
             try:
                 self._decoder.decode(chunk)
             except UnicodeDecodeError:

@@ -258,8 +258,7 @@ class DocumentController(Controller):
         """Streamed with its Content-Type, ``ETag`` (the quoted sha256; ``If-None-Match``
         gives 304), ``Range`` (206; 416 beyond the end) and a Content-Disposition whose
         ``filename*`` keeps the title in UTF-8."""
-        document = await documents.get(principal.id, document_id)
-        stored = await documents.version(document, version)
+        document, stored = await documents.with_version(principal.id, document_id, version)
         return await deliver(request, await documents.storage(), document, stored)
 
     # --- share links ---------------------------------------------------------------------

@@ -184,6 +184,30 @@ class DocumentService:
             raise NotFound(f"The document has no version {wanted}")
         return found
 
+    async def with_version(
+        self, owner_id: UUID, document_id: UUID, number: int | None
+    ) -> tuple[Document, DocumentVersion]:
+        """One of the owner's documents and one of its versions (the current one when
+        ``number`` is unset), in one query."""
+        wanted = Document.current_version if number is None else number
+        row = (
+            await self.session.execute(
+                select(Document, DocumentVersion)
+                .outerjoin(
+                    DocumentVersion,
+                    (DocumentVersion.document_id == Document.id)
+                    & (DocumentVersion.number == wanted),
+                )
+                .where(Document.id == document_id, Document.owner_id == owner_id)
+            )
+        ).first()
+        if row is None:
+            raise NotFound("No such document")
+        document, version = row
+        if version is None:
+            raise NotFound(f"The document has no version {number or document.current_version}")
+        return document, version
+
     async def current_version(self, document: Document) -> DocumentVersion:
         return await self.version(document, None)
 
@@ -340,10 +364,13 @@ class DocumentService:
         title: str | None,
     ) -> tuple[Document, DocumentVersion]:
         usage = await self._lock_usage(owner_id)
-        pending = await self.session.scalar(
-            select(PendingUpload).where(PendingUpload.key == received.key).with_for_update()
+        # Claim the pending upload (one statement: gone means the sweep abandoned it).
+        claimed = await self.session.scalar(
+            delete(PendingUpload)
+            .where(PendingUpload.key == received.key)
+            .returning(PendingUpload.key)
         )
-        if pending is None:
+        if claimed is None:
             raise Conflict("The upload took too long and was abandoned; send it again")
         document: Document | None
         if origin is not None:
@@ -405,7 +432,6 @@ class DocumentService:
         document.total_bytes = (document.total_bytes or 0) + received.size
         document.updated_at = now
         usage.bytes += received.size
-        await self.session.delete(pending)
         await self.session.flush()
         await self.outbox.add(
             self.session,

@@ -79,46 +79,52 @@ class UploadSource:
     def _too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(f"The file is larger than the {self.max_bytes} bytes accepted")
 
-    def _digest(self, block: bytes) -> None:
-        """Hash and inspect one block (in a worker thread: hashing releases the GIL, so it
-        overlaps with receiving the next block and with the store's write)."""
-        self.hasher.update(block)
-        self.inspector.feed(block)
-
     async def chunks(self) -> AsyncIterator[bytes]:
         """The file's bytes in blocks of about :data:`BLOCK` bytes. Each block is counted
-        at once (413 past the limit) and hashed and inspected while the next one arrives,
-        one block at a time and in order. The first error is kept in :attr:`error` (the
-        store may wrap it) and raised again."""
+        at once (413 past the limit), then hashed and inspected in worker threads while
+        the store writes it and the next block arrives: the hash (which releases the GIL)
+        and the content check run side by side, each one block at a time and in order. The
+        first error is kept in :attr:`error` (the store may wrap it) and raised again."""
         loop = asyncio.get_running_loop()
-        digesting: asyncio.Future[None] | None = None
-        buffer = bytearray()
+        hashing: asyncio.Future[None] | None = None
+        inspecting: asyncio.Future[None] | None = None
+        pieces: list[bytes] = []
+        buffered = 0
         try:
-            pieces = self._body() if self.boundary is None else self._multipart_file()
-            async for piece in pieces:
+            stream = self._body() if self.boundary is None else self._multipart_file()
+            async for piece in stream:
                 self.size += len(piece)
                 if self.size > self.max_bytes:
                     raise self._too_large()
-                buffer += piece
-                if len(buffer) >= BLOCK:
-                    block = bytes(buffer)
-                    buffer.clear()
-                    if digesting is not None:
-                        await digesting
-                    digesting = loop.run_in_executor(None, self._digest, block)
-                    yield block
-            if digesting is not None:
-                await digesting
-                digesting = None
-            if buffer:
-                block = bytes(buffer)
-                self._digest(block)
+                pieces.append(piece)
+                buffered += len(piece)
+                if buffered < BLOCK:
+                    continue
+                # One copy of the received bytes, into the block the store gets.
+                block = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+                pieces, buffered = [], 0
+                if hashing is not None:
+                    await hashing
+                if inspecting is not None:
+                    await inspecting
+                hashing = loop.run_in_executor(None, self.hasher.update, block)
+                inspecting = loop.run_in_executor(None, self.inspector.feed, block)
+                yield block
+            for running in (hashing, inspecting):
+                if running is not None:
+                    await running
+            hashing = inspecting = None
+            if pieces:
+                block = b"".join(pieces)
+                self.hasher.update(block)
+                self.inspector.feed(block)
                 yield block
         except BaseException as exc:
             self.error = exc
-            if digesting is not None:
-                with contextlib.suppress(BaseException):
-                    await digesting
+            for running in (hashing, inspecting):
+                if running is not None:
+                    with contextlib.suppress(BaseException):
+                        await running
             raise
 
     async def _body(self) -> AsyncIterator[bytes]:
@@ -156,7 +162,7 @@ class UploadSource:
                                 self._keep_field(segment, bytes(field))
                             segment = None
                         elif segment is not None and segment.name == FILE_FIELD:
-                            yield bytes(event)
+                            yield event
                         elif segment is not None:
                             field += event
                             if len(field) > MAX_FIELD_BYTES:
