@@ -3,17 +3,21 @@ through the service, against writing and reading the same bytes straight to the 
 one run.
 
 The service runs in a child process under uvicorn (one worker, SQLite, the store named by
-``--store``); the client streams each file over loopback in 256 KiB chunks (a multipart
-upload, as a browser sends it) and reads each download in chunks, so neither side holds a
-whole file. "direct" is this process putting the same bytes to the same store through the
-same ``ObjectStorage`` (obstore, multipart) and reading them back: the floor the service
-can approach. Memory: the server's peak RSS during one request minus its RSS just before
-(``/proc/<pid>/clear_refs`` resets the peak), after warm-up requests of the same size.
+``--store``). Its client is ``curl`` in a process of its own, so the client is not the
+bottleneck: each upload is ``curl -F file=@…`` (a streamed multipart body, as a browser
+sends it), each download ``curl -o /dev/null``; the time is curl's own ``time_total``
+(connect to last byte, without starting the process). "direct" is this process putting the
+same bytes to the same store through the same ``ObjectStorage`` (obstore, multipart, 256 KiB
+chunks from memory) and reading them back: an in-process call with no HTTP and no client
+at all, the floor the service can approach. Rounds alternate (upload, put, download, get)
+after a warm-up of each size; medians, with the range over the rounds. Memory: the
+server's peak RSS during one request minus its RSS just before (``/proc/<pid>/clear_refs``
+resets the peak), the largest of the rounds.
 
-    uv run python benchmarks/storage.py [--store local|s3] [--rounds 3]
+    uv run python benchmarks/storage.py [--store local|s3] [--rounds 5]
 
-``--store s3`` starts moto's S3 server on 127.0.0.1 (what the tests use); a slow store
-hides the service's own cost, so ``local`` (a folder) is the harsher comparison.
+``--store s3`` starts moto's S3 server on 127.0.0.1 (what the tests use), in this process; a
+slow store hides the service's own cost, so ``local`` (a folder) is the harsher comparison.
 """
 
 from __future__ import annotations
@@ -136,46 +140,54 @@ class Server:
         raise KeyError(field)
 
 
-async def multipart(data: bytes, boundary: str) -> AsyncIterator[bytes]:
-    yield (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="cv.txt"\r\n'
-        "Content-Type: text/plain\r\n\r\n"
-    ).encode()
-    view = memoryview(data)
-    for start in range(0, len(data), CHUNK):
-        yield bytes(view[start : start + CHUNK])
-    yield f"\r\n--{boundary}--\r\n".encode()
-
-
-async def upload(client: httpx.AsyncClient, headers: dict[str, str], data: bytes) -> str:
-    boundary = uuid.uuid4().hex
-    head_len = len(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="cv.txt"\r\n'
-        "Content-Type: text/plain\r\n\r\n"
+async def curl(*args: str) -> tuple[int, float, int, bytes]:
+    """Run curl: the HTTP status, curl's ``time_total`` (seconds), the bytes it received and
+    the body it wrote to stdout."""
+    process = await asyncio.create_subprocess_exec(
+        "curl",
+        "--silent",
+        "--show-error",
+        "--max-time",
+        "120",
+        "--write-out",
+        "\n%{http_code} %{time_total} %{size_download}",
+        *args,
+        stdout=subprocess.PIPE,
     )
-    length = head_len + len(data) + len(f"\r\n--{boundary}--\r\n")
-    response = await client.post(
-        "/api/v1/documents/",
-        content=multipart(data, boundary),
-        headers={
-            **headers,
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
-            "Content-Length": str(length),
-        },
+    out, _ = await process.communicate()
+    if process.returncode:
+        raise RuntimeError(f"curl failed ({process.returncode})")
+    body, _, trailer = out.rpartition(b"\n")
+    status, seconds, received = trailer.split()
+    return int(status), float(seconds), int(received), body
+
+
+async def upload(base: str, auth: str, path: Path) -> tuple[str, float]:
+    # No "Expect: 100-continue": the body goes at once, as a browser sends it.
+    status, seconds, _, body = await curl(
+        "--header",
+        auth,
+        "--header",
+        "Expect:",
+        "--form",
+        f"file=@{path};type=text/plain;filename=cv.txt",
+        f"{base}/api/v1/documents/",
     )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    assert status == 201, body
+    return str(json.loads(body)["id"]), seconds
 
 
-async def download(client: httpx.AsyncClient, headers: dict[str, str], document_id: str) -> int:
-    received = 0
-    async with client.stream(
-        "GET", f"/api/v1/documents/{document_id}/content", headers=headers
-    ) as response:
-        assert response.status_code == 200
-        async for chunk in response.aiter_raw(CHUNK):
-            received += len(chunk)
-    return received
+async def download(base: str, auth: str, document_id: str, size: int) -> float:
+    status, seconds, received, _ = await curl(
+        "--header",
+        auth,
+        "--output",
+        "/dev/null",
+        f"{base}/api/v1/documents/{document_id}/content",
+    )
+    assert status == 200, status
+    assert received == size, received
+    return seconds
 
 
 async def direct_put(storage: Any, data: bytes) -> str:
@@ -259,8 +271,14 @@ async def measure(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
         setup.child,
     )
     server = Server(child.pid)
-    results: dict[str, Any] = {"machine": machine(), "store": args.store, "sizes": {}}
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+    base = f"http://127.0.0.1:{port}"
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "store": args.store,
+        "rounds": args.rounds,
+        "sizes": {},
+    }
+    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
         for _ in range(100):
             try:
                 if (await client.get("/health/ready")).status_code == 200:
@@ -288,11 +306,14 @@ async def measure(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
         else:
             storage = await open_storage(url=None, prefix="documents", data_dir=workdir)
         headers = tokens.headers(uuid.uuid4())
+        auth = f"Authorization: {headers['Authorization']}"
         for label, size in SIZES.items():
             data = text_file(size)
+            path = Path(workdir) / f"upload-{size}.txt"
+            path.write_bytes(data)
             # Warm-up: one of each at this size.
-            document_id = await upload(client, headers, data)
-            await download(client, headers, document_id)
+            document_id, _ = await upload(base, auth, path)
+            await download(base, auth, document_id, size)
             key = await direct_put(storage, data)
             await direct_get(storage, key)
             timings: dict[str, list[float]] = {
@@ -305,9 +326,8 @@ async def measure(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
             for _ in range(args.rounds):
                 before = server.rss()
                 server.reset_peak()
-                started = time.perf_counter()
-                document_id = await upload(client, headers, data)
-                timings["upload"].append(time.perf_counter() - started)
+                document_id, seconds = await upload(base, auth, path)
+                timings["upload"].append(seconds)
                 memory["upload"].append(server.peak() - before)
 
                 started = time.perf_counter()
@@ -316,9 +336,7 @@ async def measure(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
 
                 before = server.rss()
                 server.reset_peak()
-                started = time.perf_counter()
-                assert await download(client, headers, document_id) == size
-                timings["download"].append(time.perf_counter() - started)
+                timings["download"].append(await download(base, auth, document_id, size))
                 memory["download"].append(server.peak() - before)
 
                 started = time.perf_counter()
@@ -328,25 +346,45 @@ async def measure(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
                 await storage.delete(key)
             results["sizes"][label] = {
                 "MB/s": {k: mb_per_s(size, statistics.median(v)) for k, v in timings.items()},
+                "MB/s range": {
+                    k: (mb_per_s(size, max(v)), mb_per_s(size, min(v))) for k, v in timings.items()
+                },
+                "ratio range": {
+                    side: (
+                        min(d / s for s, d in zip(timings[side], timings[floor], strict=True)),
+                        max(d / s for s, d in zip(timings[side], timings[floor], strict=True)),
+                    )
+                    for side, floor in (("upload", "direct put"), ("download", "direct get"))
+                },
                 "peak RSS delta MiB": {k: max(v) / 2**20 for k, v in memory.items()},
             }
     return results
 
 
 def report(results: dict[str, Any]) -> None:
-    print(f"machine: {results['machine']}; store: {results['store']}")
+    print(
+        f"machine: {results['machine']}; store: {results['store']}; "
+        f"medians of {results['rounds']} rounds [range]"
+    )
     print(
         "| file | upload, service | put, direct | ratio | download, service | get, direct | ratio "
         "| server peak RSS Δ upload | download |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for label, row in results["sizes"].items():
-        speed, memory = row["MB/s"], row["peak RSS delta MiB"]
+        speed, span, ratios = row["MB/s"], row["MB/s range"], row["ratio range"]
+        memory = row["peak RSS delta MiB"]
+        mbs = {
+            name: f"{speed[name]:.0f} MB/s [{low:.0f}–{high:.0f}]"
+            for name, (low, high) in span.items()
+        }
+        ratio = {
+            side: f"{speed[side] / speed[floor]:.2f} [{ratios[side][0]:.2f}–{ratios[side][1]:.2f}]"
+            for side, floor in (("upload", "direct put"), ("download", "direct get"))
+        }
         print(
-            f"| {label} | {speed['upload']:.0f} MB/s | {speed['direct put']:.0f} MB/s "
-            f"| {speed['upload'] / speed['direct put']:.2f} "
-            f"| {speed['download']:.0f} MB/s | {speed['direct get']:.0f} MB/s "
-            f"| {speed['download'] / speed['direct get']:.2f} "
+            f"| {label} | {mbs['upload']} | {mbs['direct put']} | {ratio['upload']} "
+            f"| {mbs['download']} | {mbs['direct get']} | {ratio['download']} "
             f"| {memory['upload']:.1f} MiB | {memory['download']:.1f} MiB |"
         )
 
@@ -358,13 +396,17 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", choices=["local", "s3"], default="local")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
     setup = Setup(args.store)
     try:
-        report(asyncio.run(measure(args, setup)))
+        results = asyncio.run(measure(args, setup))
     finally:
         setup.close()
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":
