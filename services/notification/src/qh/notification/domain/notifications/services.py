@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qh.kit.clock import as_utc, utc_now
 from qh.kit.problems import NotFound
+from qh.kit.revocation import hold_subject
 from qh.notification.db.models import (
     Delivery,
     DeliveryAttempt,
@@ -101,12 +102,14 @@ class NotificationService:
         kit's ``qh_revoked_subject``) and their preferences row, which every account has
         from its first event, is gone. Events travel on their own, so one about an action
         just before the deletion (a share link opened) may come after ``user.deleted``; it
-        must not bring the user back. A deactivated account keeps its row and still hears."""
-        revoked = self.context.revocations.table
-        subject = await self.session.scalar(
-            select(revoked.c.subject).where(revoked.c.subject == str(user_id))
-        )
-        return subject is not None and await self._preference_row(user_id) is None
+        must not bring the user back. A deactivated account keeps its row and still hears.
+        An event is no request, so the kit's fence of a request's commit does not cover it:
+        the check first waits for an erasure in progress and keeps the next one waiting
+        until this transaction ends (the subject's lock), so the two never overlap."""
+        await hold_subject(self.session, user_id)
+        if not await self.context.revocations.recorded(self.session, user_id):
+            return False
+        return await self._preference_row(user_id) is None
 
     async def _ensure_preference(self, user_id: UUID, locale: str | None) -> Preference:
         """The user's row, created if missing (two events of a new user may race)."""

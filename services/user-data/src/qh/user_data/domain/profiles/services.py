@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qh.contracts import PROFILE_UPDATED, ProfileUpdated
 from qh.kit.context import ServiceContext
 from qh.kit.problems import Conflict, FieldError, InvalidValue, Unauthorized
+from qh.kit.revocation import hold_subject
 from qh.kit.shape import lenient, without_shaped
 from qh.user_data.db.models import Profile, ProfileExport, SectionItem
 from qh.user_data.domain.profiles import schemas
@@ -61,11 +62,6 @@ class AccountDeleted(Unauthorized):
 
     def __init__(self) -> None:
         super().__init__("This account has been deleted.")
-
-
-def _erasure_lock(user_id: UUID) -> int:
-    """The PostgreSQL advisory lock that serialises creating and erasing one profile."""
-    return int.from_bytes(user_id.bytes[:8], "big", signed=True)
 
 
 class ProfileRepository(SQLAlchemyAsyncRepository[Profile]):
@@ -148,25 +144,21 @@ class ProfileService(SQLAlchemyAsyncRepositoryService[Profile]):
 
     async def _refuse_deleted(self, user_id: UUID) -> None:
         """No profile for an account whose tokens the kit revoked (``user.deleted``, kept
-        in ``qh_revoked_subject``): a request that passed the token check just before the
-        erasure, or a late ``user.registered``, must not bring the profile back. On
-        PostgreSQL the check and the insert hold the lock :meth:`erase` takes, so the two
-        run one after the other; on SQLite the write lock does the same."""
-        if self._postgres():
-            await self.session.execute(select(func.pg_advisory_xact_lock(_erasure_lock(user_id))))
-        revoked = self.revocations.table
-        subject = await self.session.scalar(
-            select(revoked.c.subject).where(revoked.c.subject == str(user_id))
-        )
-        if subject is not None:
+        in ``qh_revoked_subject``), whatever brings it: a late ``user.registered`` (no
+        token, so no fence of the kit's), or a token issued after the deletion within the
+        clock leeway (the kit refuses only tokens issued before it). The kit's fence of a
+        request's commit covers the rest. The check waits for an erasure in progress (the
+        subject's lock, :func:`~qh.kit.revocation.hold_subject`) and keeps the next one
+        waiting until this transaction ends, so the two run one after the other."""
+        await hold_subject(self.session, user_id)
+        if await self.revocations.recorded(self.session, user_id):
             raise AccountDeleted()
 
     async def erase(self, user_id: UUID) -> bool:
-        """Remove the profile and every item of it (``user.deleted``). First the lock a
-        profile's creation takes and the profile row's own lock, so a request still
-        writing finishes first and whatever it wrote is erased too."""
-        if self._postgres():
-            await self.session.execute(select(func.pg_advisory_xact_lock(_erasure_lock(user_id))))
+        """Remove the profile and every item of it (``user.deleted``). The kit's record of
+        the revocation took the subject's lock before this ran (a request's write commits
+        before it or is refused); the profile row's lock waits for any other writer still
+        holding it, so what that one wrote is erased too."""
         await self.session.execute(
             select(Profile.id).where(Profile.user_id == user_id).with_for_update()
         )
