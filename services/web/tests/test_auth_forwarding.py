@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from qh.contracts import AUTH_EMAIL_VERIFICATION_REQUESTED, AUTH_SIGNED_IN, USER_REGISTERED
+from qh.kit.app import service_context
 from qh.kit.host import Platform, discover_services
 from qh.kit.runtime import Subscription
 from qh.kit.testing import DatabaseFactory
@@ -92,10 +93,13 @@ class Events:
 async def start_platform(
     tmp_path: Path, databases: dict[str, str], **settings: Any
 ) -> AsyncIterator[tuple[Platform, Events]]:
+    """The services ``databases`` names, with an extra subscriber that records events."""
     found = discover_services()
-    environ = {f"QH_{slug.upper()}_DATABASE_URL": url for slug, url in databases.items()}
+    environ = {
+        f"QH_{slug.upper().replace('-', '_')}_DATABASE_URL": url for slug, url in databases.items()
+    }
     host = Platform(
-        [found["auth"], found["web"]],
+        [found[slug] for slug in databases],
         environ=environ,
         data_dir=str(tmp_path),
         public_base_url=BASE,
@@ -297,3 +301,44 @@ async def test_a_web_sign_up_gets_e_mails_in_the_language_chosen_there(
     assert registered["locale"] == expected
     assert verification["locale"] == expected
     assert alert["locale"] == expected
+
+
+async def test_a_russian_web_sign_up_is_mailed_in_russian(
+    db_backend: str, qh_databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    """End to end: the notification service writes the verification e-mail (into its dev
+    mailbox) in the language the person used on the site."""
+    found = discover_services()
+    slugs = ("auth", "notification", "web")
+    databases = {slug: qh_databases.create(found[slug], db_backend) for slug in slugs}
+    async for host, _ in start_platform(tmp_path, databases, platform_client_secret=SECRET):
+        mailbox = service_context(host.service("notification").app).mailbox  # type: ignore[attr-defined]
+        async with client_from(host, ADDRESS_A, "ru-RU,ru;q=0.9") as ru:
+            await Browser(ru).sign_up("ivan@example.com", "Иван Петров")
+        async with client_from(host, ADDRESS_B, "en-US,en;q=0.9") as en:
+            await Browser(en).sign_up("ada@example.com", "Ada Lovelace")
+
+        ivan = await subjects_to(mailbox, "ivan@example.com", VERIFY_RU)
+        ada = await subjects_to(mailbox, "ada@example.com", VERIFY_EN)
+        # Every message to each (the verification and the new sign-in alert) in their own
+        # language.
+        assert all(CYRILLIC.search(subject) for subject in ivan), ivan
+        assert not any(CYRILLIC.search(subject) for subject in ada), ada
+
+
+VERIFY_RU = "Подтвердите адрес электронной почты"
+VERIFY_EN = "Confirm your e-mail address"
+CYRILLIC = re.compile("[а-яА-ЯёЁ]")
+
+
+async def subjects_to(mailbox: Any, address: str, expected: str) -> list[str]:
+    """The subjects of the dev mailbox's messages to ``address``, once ``expected`` is
+    among them (10 s at most)."""
+    async with asyncio.timeout(10):
+        while True:
+            subjects = [
+                str(mail["subject"]) for mail in mailbox.list() if address in str(mail.get("to"))
+            ]
+            if expected in subjects:
+                return subjects
+            await asyncio.sleep(0.05)
