@@ -124,7 +124,7 @@ class ObjectStorage:
                 )
             return
 
-        async def whole() -> AsyncIterator[bytes]:
+        async def whole() -> AsyncGenerator[bytes, None]:
             while head:
                 yield head.pop(0)
             async for chunk in iterator:
@@ -134,7 +134,9 @@ class ObjectStorage:
             await obstore.put_async(
                 self.store,
                 self._path(key),
-                whole(),
+                # obstore asks for the next chunk only once it handled the last one: the
+                # chunks are made (received) ahead while it writes.
+                _read_ahead(whole()),
                 chunk_size=self.part_size,
                 max_concurrency=PART_CONCURRENCY,
             )
