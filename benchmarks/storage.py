@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import platform
@@ -117,6 +118,48 @@ def serve(port: int, workdir: str, jwks_file: str, store: str, endpoint: str | N
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
+def serve_bare(port: int) -> None:
+    """The loopback ceiling: a bare uvloop HTTP server, no framework, no checks, no store.
+    A POST reads the body and drops it (201); a GET of ``/<n>`` answers ``n`` bytes from
+    memory in 1 MiB writes, as the service's download does."""
+    import uvloop
+
+    block = b"x" * 2**20
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                method, target = head.split(b" ", 2)[:2]
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                while length:
+                    chunk = await reader.read(min(length, 2**20))
+                    if not chunk:
+                        raise ConnectionError
+                    length -= len(chunk)
+                if method == b"POST":
+                    writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}")
+                    continue
+                size = int(target.strip(b"/"))
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % size)
+                view = memoryview(block)
+                while size:
+                    writer.write(view[: min(size, len(block))])
+                    size -= min(size, len(block))
+                    await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    async def main() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", port)
+        await server.serve_forever()
+
+    uvloop.run(main())
+
+
 # --- the client --------------------------------------------------------------------------------
 
 
@@ -190,6 +233,48 @@ async def download(base: str, auth: str, document_id: str, size: int) -> float:
     return seconds
 
 
+async def bare_upload(port: int, path: Path) -> float:
+    status, seconds, _, _ = await curl(
+        "--header",
+        "Expect:",
+        "--form",
+        f"file=@{path};type=text/plain",
+        f"http://127.0.0.1:{port}/",
+    )
+    assert status == 201, status
+    return seconds
+
+
+async def bare_download(port: int, size: int) -> float:
+    status, seconds, received, _ = await curl(
+        "--output", "/dev/null", f"http://127.0.0.1:{port}/{size}"
+    )
+    assert status == 200, status
+    assert received == size, received
+    return seconds
+
+
+def checks(data: bytes) -> tuple[float, float]:
+    """The work every upload does on every byte, each alone in one thread, over the blocks
+    the service uses: SHA-256, and the content check (for this text: UTF-8, no NUL)."""
+    from qh.doc_storage.domain.documents.content import ContentInspector
+    from qh.doc_storage.domain.documents.upload import BLOCK
+
+    view = memoryview(data)
+    blocks = [bytes(view[start : start + BLOCK]) for start in range(0, len(data), BLOCK)]
+    started = time.perf_counter()
+    hasher = hashlib.sha256()
+    for block in blocks:
+        hasher.update(block)
+    hasher.hexdigest()
+    hashed = time.perf_counter()
+    inspector = ContentInspector()
+    for block in blocks:
+        inspector.feed(block)
+    inspector.finish(filename="cv.txt")
+    return hashed - started, time.perf_counter() - hashed
+
+
 async def direct_put(storage: Any, data: bytes) -> str:
     key = f"direct/{uuid.uuid4().hex}"
 
@@ -252,10 +337,15 @@ class Setup:
             ],
             stdout=subprocess.DEVNULL,
         )
+        self.bare_port = free_port()
+        self.bare = subprocess.Popen(
+            [sys.executable, __file__, "--bare", str(self.bare_port)], stdout=subprocess.DEVNULL
+        )
 
     def close(self) -> None:
-        self.child.terminate()
-        self.child.wait(timeout=20)
+        for child in (self.child, self.bare):
+            child.terminate()
+            child.wait(timeout=20)
         if self.moto is not None:
             self.moto.stop()
 
@@ -307,6 +397,19 @@ async def measure(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
             storage = await open_storage(url=None, prefix="documents", data_dir=workdir)
         headers = tokens.headers(uuid.uuid4())
         auth = f"Authorization: {headers['Authorization']}"
+        # The cost of a request whatever its size: a 100-byte text up and down.
+        tiny = Path(workdir) / "tiny.txt"
+        tiny.write_bytes(text_file(100))
+        fixed: dict[str, list[float]] = {"upload": [], "download": []}
+        for _ in range(args.rounds + 1):
+            document_id, seconds = await upload(base, auth, tiny)
+            fixed["upload"].append(seconds)
+            fixed["download"].append(await download(base, auth, document_id, 100))
+            await client.delete(f"/api/v1/documents/{document_id}", headers=headers)
+        results["fixed ms"] = {
+            k: (statistics.median(v[1:]) * 1000, min(v[1:]) * 1000, max(v[1:]) * 1000)
+            for k, v in fixed.items()
+        }
         for label, size in SIZES.items():
             data = text_file(size)
             path = Path(workdir) / f"upload-{size}.txt"
@@ -321,6 +424,10 @@ async def measure(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
                 "direct put": [],
                 "download": [],
                 "direct get": [],
+                "bare HTTP upload": [],
+                "bare HTTP download": [],
+                "SHA-256": [],
+                "content check": [],
             }
             memory: dict[str, list[int]] = {"upload": [], "download": []}
             for _ in range(args.rounds):
@@ -342,6 +449,12 @@ async def measure(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
                 started = time.perf_counter()
                 assert await direct_get(storage, key) == size
                 timings["direct get"].append(time.perf_counter() - started)
+
+                timings["bare HTTP upload"].append(await bare_upload(setup.bare_port, path))
+                timings["bare HTTP download"].append(await bare_download(setup.bare_port, size))
+                hashing, checking = checks(data)
+                timings["SHA-256"].append(hashing)
+                timings["content check"].append(checking)
                 await client.delete(f"/api/v1/documents/{document_id}", headers=headers)
                 await storage.delete(key)
             results["sizes"][label] = {
@@ -389,10 +502,32 @@ def report(results: dict[str, Any]) -> None:
         )
 
 
+def report_bounds(results: dict[str, Any]) -> None:
+    print()
+    print(
+        "| file | bare HTTP upload | bare HTTP download | SHA-256, one thread "
+        "| content check, one thread |"
+    )
+    print("|---|---|---|---|---|")
+    for label, row in results["sizes"].items():
+        speed, span = row["MB/s"], row["MB/s range"]
+        cells = [
+            f"{speed[name]:.0f} MB/s [{span[name][0]:.0f}–{span[name][1]:.0f}]"
+            for name in ("bare HTTP upload", "bare HTTP download", "SHA-256", "content check")
+        ]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    print()
+    for side, (median, low, high) in results["fixed ms"].items():
+        print(f"{side} of a 100-byte file: {median:.1f} ms [{low:.1f}–{high:.1f}]")
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
         port, workdir, jwks_file, store, endpoint = sys.argv[2:7]
         serve(int(port), workdir, jwks_file, store, endpoint or None)
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--bare":
+        serve_bare(int(sys.argv[2]))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", choices=["local", "s3"], default="local")
@@ -405,6 +540,7 @@ def main() -> None:
     finally:
         setup.close()
     report(results)
+    report_bounds(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 
