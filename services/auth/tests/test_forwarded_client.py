@@ -16,6 +16,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from qh.auth.app import service
 from qh.auth.domain.accounts.users import preferred_locale
 from qh.contracts import (
     AUTH_EMAIL_VERIFICATION_REQUESTED,
@@ -23,6 +24,7 @@ from qh.contracts import (
     AUTH_SIGNED_IN,
     USER_REGISTERED,
 )
+from qh.kit.testing import running, settings_for_tests
 
 TOKEN = "/api/v1/auth/token"
 REGISTER = "/api/v1/auth/register"
@@ -263,3 +265,39 @@ async def test_a_language_auth_cannot_write_in_is_a_422(api: Any, locale: Any) -
         return
     assert response.status_code == 422, response.text
     assert "locale" in response.text
+
+
+# --- the platform client's secret under qh dev -----------------------------------------------
+
+
+@pytest.mark.parametrize("env", ["dev", "test"])
+async def test_only_qh_dev_keeps_the_platform_secret_in_the_data_folder(
+    database_url: str, runtime: Any, env: str, tmp_path: Any
+) -> None:
+    """Under ``qh dev`` (env dev) with no secret set, auth and the web client share one
+    made in the data folder; anywhere else the grant stays refused without a secret."""
+    settings = settings_for_tests(
+        service,
+        database_url,
+        env=env,
+        data_dir=str(tmp_path),
+        password_hash_memory_kib=1024,
+        password_hash_time_cost=1,
+    )
+    assert settings.platform_client_secret is None  # type: ignore[attr-defined]
+    (tmp_path / "platform-client.secret").write_text("made-by-the-web-client-0123456789\n")
+    async with running(service.create_app(settings, runtime=runtime), runtime) as client:
+        attempts = {
+            secret: await client.post(
+                TOKEN,
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": "qh-platform",
+                    "client_secret": secret,
+                },
+            )
+            for secret in ("made-by-the-web-client-0123456789", "a-guess")
+        }
+    granted = attempts["made-by-the-web-client-0123456789"]
+    assert granted.status_code == (200 if env == "dev" else 401), granted.text
+    assert attempts["a-guess"].status_code == 401

@@ -256,11 +256,11 @@ async def access_token_of(client: httpx.AsyncClient, email: str) -> str:
 async def test_web_sign_in_without_the_platform_secret_still_works(
     db_backend: str, qh_databases: DatabaseFactory, tmp_path: Path
 ) -> None:
-    """Without the secret the web client cannot say whose address it is: its sign-ins
-    count as its own address (as before), and nothing else changes."""
+    """Outside ``qh dev`` without the secret the web client cannot say whose address it
+    is: its sign-ins count as its own address (as before), and nothing else changes."""
     found = discover_services()
     databases = {slug: qh_databases.create(found[slug], db_backend) for slug in ("auth", "web")}
-    async for host, events in start_platform(tmp_path, databases):
+    async for host, events in start_platform(tmp_path, databases, env="test"):
         async with client_from(host, ADDRESS_A) as a:
             browser = Browser(a)
             await browser.sign_up("solo@example.com")
@@ -268,6 +268,25 @@ async def test_web_sign_in_without_the_platform_secret_still_works(
             AUTH_SIGNED_IN.name, lambda d: d["email"] == "solo@example.com"
         )
         assert alert["ip"] != ADDRESS_A
+
+
+async def test_qh_dev_forwards_without_configuration(
+    db_backend: str, qh_databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    """Under ``qh dev`` (env dev, one data folder) auth and the web client share a secret
+    made in the data folder, so the visitor's address reaches auth with nothing set."""
+    found = discover_services()
+    databases = {slug: qh_databases.create(found[slug], db_backend) for slug in ("auth", "web")}
+    async for host, events in start_platform(tmp_path, databases, env="dev"):
+        async with client_from(host, ADDRESS_A) as a:
+            await Browser(a).sign_up("dev@example.com")
+        alert = await events.wait_for(
+            AUTH_SIGNED_IN.name, lambda d: d["email"] == "dev@example.com"
+        )
+        assert alert["ip"] == ADDRESS_A
+    secret = tmp_path / "platform-client.secret"
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert len(secret.read_text().strip()) >= 40
 
 
 @pytest.mark.parametrize(
