@@ -152,6 +152,14 @@ async def test_a_forged_forwarded_address_is_counted_as_the_real_one(
     assert await sign_in(api, user["email"], user["password"], "203.0.113.50", **as_service) == 200
 
 
+async def test_an_ipv4_mapped_address_is_the_ipv4_address(api: Any, settings: Any) -> None:
+    user = await api.register()
+    as_service = {"Authorization": f"Bearer {await service_token(api, settings)}"}
+    stated = "::ffff:203.0.113.8"
+    assert await sign_in(api, user["email"], user["password"], stated, **as_service) == 200
+    assert await last_sign_in_ip(api, user["email"]) == "203.0.113.8"
+
+
 async def test_a_service_entry_that_is_not_an_address_counts_as_the_service(
     api: Any, settings: Any
 ) -> None:

@@ -51,9 +51,12 @@ async def client_address(request: Request[Any, Any, Any], context: AuthContext) 
     entries = forwarded_for(request)
     if entries and await from_platform_service(request, context):
         try:
-            return str(ipaddress.ip_address(entries[0]))
+            stated = ipaddress.ip_address(entries[0])
         except ValueError:
             pass  # not an address: count the request as the service's own
+        else:  # one key per person: ::ffff:192.0.2.1 is 192.0.2.1
+            mapped = getattr(stated, "ipv4_mapped", None)
+            return str(mapped or stated)
     return peer_address(request, context.settings)
 
 
