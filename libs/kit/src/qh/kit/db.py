@@ -420,6 +420,13 @@ async def _refused(session: AsyncSession, scope: Scope) -> bool:
     return connection is not None and await refused_at_commit(session, connection, principal)
 
 
+def _untouched(session: AsyncSession) -> bool:
+    """True for a session the request never used (no transaction, connection or object):
+    closing it would release nothing (a route that read through ``context.reads``)."""
+    sync = session.sync_session
+    return sync._transaction is None and not sync.identity_map and not sync._new
+
+
 class CommitHook:
     """advanced-alchemy's before-send hook for sessions kept under ``session_scope_key``:
     commit on 2xx, roll back otherwise, close the session at the end of the exchange; a
@@ -480,8 +487,9 @@ class CommitHook:
                     await session.rollback()
         finally:
             if kind in SESSION_TERMINUS_ASGI_EVENTS:
-                with contextlib.suppress(Exception):
-                    await session.close()
+                if not _untouched(session):
+                    with contextlib.suppress(Exception):
+                        await session.close()
                 delete_aa_scope_state(scope, session_scope_key)
 
 
