@@ -20,6 +20,8 @@ from qh.kit.problems import BadRequest, InvalidValue, PayloadTooLarge
 MAX_FIELD_BYTES = 4096
 # The file goes to the store (and through the hash) in blocks of this size.
 BLOCK = 1024 * 1024
+# A last block smaller than this is hashed and checked at once, not in worker threads.
+SMALL_BLOCK = 64 * 1024
 MAX_SEGMENTS = 8
 MULTIPART_OVERHEAD = 64 * 1024
 FILE_FIELD = "file"
@@ -115,9 +117,16 @@ class UploadSource:
                     await running
             hashing = inspecting = None
             if pieces:
-                block = b"".join(pieces)
-                self.hasher.update(block)
-                self.inspector.feed(block)
+                block = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+                if len(block) < SMALL_BLOCK:
+                    self.hasher.update(block)
+                    self.inspector.feed(block)
+                else:
+                    hashing = loop.run_in_executor(None, self.hasher.update, block)
+                    inspecting = loop.run_in_executor(None, self.inspector.feed, block)
+                    await hashing
+                    await inspecting
+                    hashing = inspecting = None
                 yield block
         except BaseException as exc:
             self.error = exc
