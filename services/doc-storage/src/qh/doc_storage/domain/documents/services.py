@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import structlog
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, bindparam, delete, func, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -101,6 +101,21 @@ def title_from_filename(filename: str | None) -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# A document of an owner with one of its versions: ``number``, or the current one if NULL.
+_DOCUMENT_WITH_VERSION = (
+    select(Document, DocumentVersion)
+    .outerjoin(
+        DocumentVersion,
+        (DocumentVersion.document_id == Document.id)
+        & (
+            DocumentVersion.number
+            == func.coalesce(bindparam("number", type_=Integer), Document.current_version)
+        ),
+    )
+    .where(Document.id == bindparam("document_id"), Document.owner_id == bindparam("owner_id"))
+)
 
 
 @dataclass(frozen=True)
@@ -188,17 +203,12 @@ class DocumentService:
         self, owner_id: UUID, document_id: UUID, number: int | None
     ) -> tuple[Document, DocumentVersion]:
         """One of the owner's documents and one of its versions (the current one when
-        ``number`` is unset), in one query."""
-        wanted = Document.current_version if number is None else number
+        ``number`` is unset), in one query (built once: a download pays for no SQL
+        construction)."""
         row = (
             await self.session.execute(
-                select(Document, DocumentVersion)
-                .outerjoin(
-                    DocumentVersion,
-                    (DocumentVersion.document_id == Document.id)
-                    & (DocumentVersion.number == wanted),
-                )
-                .where(Document.id == document_id, Document.owner_id == owner_id)
+                _DOCUMENT_WITH_VERSION,
+                {"document_id": document_id, "owner_id": owner_id, "number": number},
             )
         ).first()
         if row is None:
