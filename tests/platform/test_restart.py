@@ -136,9 +136,14 @@ def _run_dev(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str) -> dic
     for name in ("QH_DATA_DIR", "QH_PUBLIC_BASE_URL", "QH_LOG_FORMAT", "QH_ENV"):
         monkeypatch.delenv(name, raising=False)
     port = str(free_port())
-    result = CliRunner().invoke(
-        cli.main, ["dev", "--port", port, "--data-dir", str(tmp_path / "d"), *args]
-    )
+    environ = dict(os.environ)
+    try:
+        result = CliRunner().invoke(
+            cli.main, ["dev", "--port", port, "--data-dir", str(tmp_path / "d"), *args]
+        )
+    finally:  # `qh dev` sets its defaults (QH_DATA_DIR, ...) in this process's environment
+        os.environ.clear()
+        os.environ.update(environ)
     assert result.exit_code == 0, result.output
     assert len(calls) == 1
     return calls[0]
