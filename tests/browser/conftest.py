@@ -9,7 +9,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,9 @@ SERVICES = (
     "web",
 )
 ASSETS = Path(__file__).parent / "assets"
+AXE = "/__test__/axe.min.js"
 TIMEOUT_MS = 20_000
+QUIET_SECONDS = 0.1
 
 
 def _free_port() -> int:
@@ -73,6 +75,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """Chromium for the module's tests, each page in a fresh browser context. Not for the
+    session: Playwright's sync API keeps an event loop running while it is open, and the
+    async tests that run after these in the same process need theirs."""
     if not CHROMIUM.exists():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("chromium is not installed: apt-get install -y chromium")
@@ -120,14 +125,81 @@ def _new_page(chromium: Any, base: str, lang: str, **options: Any) -> Any:
         route.fulfill(body=(ASSETS / "axe.min.js").read_bytes(), content_type="text/javascript")
 
     context.route("**/__test__/axe.min.js", serve_axe)
+    traffic = _Traffic()
+    context.on("request", traffic.started)
+    context.on("requestfinished", traffic.ended)
+    context.on("requestfailed", traffic.ended)
+    _TRAFFIC[id(context)] = traffic
+    context.on("close", lambda _: _TRAFFIC.pop(id(context), None))
     return context.new_page()
 
 
+class _Traffic:
+    """The requests of one browser context still in flight, and when the last one
+    started or ended."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.last = time.monotonic()
+
+    def started(self, _request: Any) -> None:
+        self.in_flight += 1
+        self.last = time.monotonic()
+
+    def ended(self, _request: Any) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+        self.last = time.monotonic()
+
+
+_TRAFFIC: dict[int, _Traffic] = {}
+
+
+def settle(page: Any) -> None:
+    """Wait until the page has loaded and none of its context's requests (htmx's, the
+    bell's) has been in flight for QUIET_SECONDS: Playwright's ``networkidle``, which
+    waits out a fixed 500 ms of quiet on every page, with a quiet period that fits a
+    server on the loopback."""
+    page.wait_for_load_state("load")
+    traffic = _TRAFFIC[id(page.context)]
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while traffic.in_flight or time.monotonic() - traffic.last < QUIET_SECONDS:
+        assert time.monotonic() < deadline, f"{page.url} kept loading for {TIMEOUT_MS} ms"
+        page.wait_for_timeout(20)  # lets Playwright deliver the request events
+
+
 @pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    """Where screenshots go: ``QH_WEB_SCREENSHOTS`` (``docs/web`` to refresh the docs),
-    else a temporary folder."""
+def check(shots: Path | None) -> Callable[[Any, str, str, list[str]], None]:
+    """``check(page, lang, name, problems)``: once the page has settled, axe-core's
+    serious and critical findings are added to ``problems`` (and, with
+    ``QH_WEB_SCREENSHOTS``, a screenshot of the whole page is saved as
+    ``<name>.<lang>.png``)."""
+
+    def _check(page: Any, lang: str, name: str, problems: list[str]) -> None:
+        settle(page)
+        if shots is not None:
+            page.screenshot(path=str(shots / f"{name}.{lang}.png"), full_page=True)
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.add_script_tag(url=AXE)
+        found = page.evaluate(
+            """async () => {
+                const result = await axe.run(document, {resultTypes: ['violations']});
+                return result.violations
+                  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                  .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+            }"""
+        )
+        problems.extend(f"{name} ({lang}) {item}" for item in found)
+
+    return _check
+
+
+@pytest.fixture
+def shots() -> Path | None:
+    """Where screenshots go: ``QH_WEB_SCREENSHOTS`` (``docs/web`` to refresh the docs);
+    without it none are taken (nothing reads them, and they cost seconds a test)."""
     target = os.environ.get("QH_WEB_SCREENSHOTS")
-    folder = Path(target) if target else tmp_path / "shots"
+    if not target:
+        return None
+    folder = Path(target)
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -2,7 +2,8 @@
 tab makes a notification, and the bell of the first tab counts it at once, without a
 reload, over the notification service's WebSocket. Then the inbox, the preferences, a
 document's new version and its link's access log, and the social sign-in buttons: each
-screenshotted and checked with axe-core (no serious or critical violation)."""
+checked with axe-core (no serious or critical violation) and, with QH_WEB_SCREENSHOTS,
+screenshotted."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,6 @@ import uvicorn
 from qh.kit.host import Platform, discover_services
 
 PASSWORD = "Violet-Harbour-Lantern-42"
-AXE = "/__test__/axe.min.js"
 # The platform of conftest plus the notification service; Google and Yandex configured in
 # auth so the sign-in page shows their buttons (nobody presses them: no network).
 SERVICES = ("auth", "user-data", "doc-storage", "notification", "web")
@@ -95,23 +95,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread.join(timeout=30)
 
 
-def check(page: Any, shots: Path, lang: str, name: str, problems: list[str]) -> None:
-    """A screenshot of the page as it is, then axe-core's serious and critical findings."""
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(shots / f"{name}.{lang}.png"), full_page=True)
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(url=AXE)
-    found = page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {resultTypes: ['violations']});
-            return result.violations
-              .filter(v => v.impact === 'serious' || v.impact === 'critical')
-              .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
-        }"""
-    )
-    problems.extend(f"{name} ({lang}) {item}" for item in found)
-
-
 def wait_unread(page: Any, count: int) -> None:
     page.wait_for_function(
         "n => document.getElementById('bell').getAttribute('data-unread') === String(n)",
@@ -121,7 +104,7 @@ def wait_unread(page: Any, count: int) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_the_bell_counts_live_and_the_pages_around_it(
-    open_page: Any, shots: Path, lang: str, tmp_path: Path
+    open_page: Any, check: Callable[[Any, str, str, list[str]], None], lang: str, tmp_path: Path
 ) -> None:
     words = WORDS[lang]
     page = open_page(lang)
@@ -161,7 +144,7 @@ def test_the_bell_counts_live_and_the_pages_around_it(
     announced = page.locator("#bell-status").inner_text()
     assert words["new"] in announced
     assert words["shared"] in announced
-    check(page, shots, lang, "20-bell", problems)
+    check(page, lang, "20-bell", problems)
 
     # The document: a new version, the link opened, its access log.
     cv2 = tmp_path / "cv-2.md"
@@ -172,11 +155,11 @@ def test_the_bell_counts_live_and_the_pages_around_it(
     opened = other.request.get(share_url, headers={"User-Agent": "Recruiter Browser/1.0"})
     assert opened.ok
     other.reload()
-    check(other, shots, lang, "21-document-versions", problems)
+    check(other, lang, "21-document-versions", problems)
     other.get_by_role("link", name=words["log"]).first.click()
     other.wait_for_url("**/links/*")
     assert "Recruiter Browser/1.0" in other.content()
-    check(other, shots, lang, "22-share-log", problems)
+    check(other, lang, "22-share-log", problems)
     other.close()
 
     # The bell by keyboard: it is reached with Tab and opens the inbox.
@@ -189,7 +172,7 @@ def test_the_bell_counts_live_and_the_pages_around_it(
         raise AssertionError("the bell cannot be reached with Tab")
     page.keyboard.press("Enter")
     page.wait_for_url("**/notifications")
-    check(page, shots, lang, "23-notifications", problems)
+    check(page, lang, "23-notifications", problems)
     page.get_by_role("button", name=words["all_read"]).click()
     page.wait_for_url("**/notifications?marked=1")
     page.wait_for_selector("#bell[data-live-state=open]")
@@ -197,7 +180,7 @@ def test_the_bell_counts_live_and_the_pages_around_it(
     assert page.locator("#bell-count").is_hidden()
 
     page.goto("/notifications/preferences")
-    check(page, shots, lang, "24-notification-preferences", problems)
+    check(page, lang, "24-notification-preferences", problems)
     page.check("input[value='document_shared.sms']")
     page.fill("#f-phone", "+79161234567")
     page.get_by_role("button", name=words["save"], exact=True).click()
@@ -211,7 +194,7 @@ def test_the_bell_counts_live_and_the_pages_around_it(
     assert page.get_by_role("link", name=words["google"]).is_visible()
     assert page.get_by_role("link", name=words["yandex"]).is_visible()
     assert page.get_by_role("link", name="GitHub").count() == 0
-    check(page, shots, lang, "25-signin-social", problems)
+    check(page, lang, "25-signin-social", problems)
 
     # The button reaches the provider (the CSP lets a link go there; a form could not be
     # redirected): Google's page is stood in for here, nothing leaves the machine.
