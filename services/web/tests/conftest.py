@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -67,13 +66,15 @@ class Browser:
         return response
 
 
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
+@pytest.fixture(scope="module")
+async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
+    """The platform, one for the module (a module may define its own): each test signs up
+    users with e-mails of its own, so what one test leaves does not touch the next."""
     found = discover_services()
     host = Platform(
         [found[slug] for slug in SERVICES],
         environ={},
-        data_dir=str(tmp_path),
+        data_dir=str(tmp_path_factory.mktemp("qh")),
         public_base_url=BASE,
         event_backoff_seconds=0.01,
         outbox_poll_seconds=0.1,

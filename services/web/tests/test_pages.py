@@ -4,6 +4,7 @@ person uses it, and the rules that keep them safe (CSRF, sessions, other users' 
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 import pyotp
@@ -14,6 +15,12 @@ We are looking for a Python developer with 5+ years of experience.
 Requirements: Python, PostgreSQL, Docker, Kubernetes, English B2.
 Nice to have: Go.
 Salary from 250000 RUB."""
+
+
+def unique(name: str, domain: str = "example.com") -> str:
+    """``name-<random>@domain``: the tests share the module's platform (conftest), so each
+    signs up with addresses no other test uses."""
+    return f"{name}-{secrets.token_hex(4)}@{domain}"
 
 
 async def add_experience(browser: Any) -> None:
@@ -42,7 +49,7 @@ async def test_sign_up_lands_in_the_profile_and_sign_out_ends_the_session(browse
     assert cookie.secure
     assert cookie.has_nonstandard_attr("HttpOnly")
 
-    signed_up = await browser.sign_up("ada@example.com")
+    signed_up = await browser.sign_up(unique("ada"))
     assert signed_up.headers["location"] == "/profile?welcome=1"
     session = next(c for c in browser.client.cookies.jar if c.name == "qh_session")
     assert session.secure
@@ -61,14 +68,15 @@ async def test_sign_up_lands_in_the_profile_and_sign_out_ends_the_session(browse
 async def test_sign_in_with_a_wrong_password_says_so_and_keeps_the_address(
     browser: Any, other: Any, password: str
 ) -> None:
-    await other.sign_up("grace@example.com")
+    grace = unique("grace")
+    await other.sign_up(grace)
     await browser.get("/signin")
-    wrong = await browser.post("/signin", {"email": "grace@example.com", "password": "nope-nope"})
+    wrong = await browser.post("/signin", {"email": grace, "password": "nope-nope"})
     assert wrong.status_code == 401
     assert "The e-mail or the password is wrong." in wrong.text
-    assert 'value="grace@example.com"' in wrong.text
+    assert f'value="{grace}"' in wrong.text
     right = await browser.post(
-        "/signin", {"email": "grace@example.com", "password": password, "next": "/vacancies"}
+        "/signin", {"email": grace, "password": password, "next": "/vacancies"}
     )
     assert right.status_code == 303
     assert right.headers["location"] == "/vacancies"
@@ -79,13 +87,13 @@ async def test_sign_in_with_a_wrong_password_says_so_and_keeps_the_address(
     assert (await browser.post("/signout", {})).status_code == 303
     await browser.get("/signin")
     offsite = await browser.post(
-        "/signin", {"email": "grace@example.com", "password": password, "next": "//evil.example"}
+        "/signin", {"email": grace, "password": password, "next": "//evil.example"}
     )
     assert offsite.headers["location"] == "/profile"
 
 
 async def test_every_unsafe_request_without_the_form_token_is_refused(browser: Any) -> None:
-    await browser.sign_up("ada@example.com")
+    await browser.sign_up(unique("ada"))
     await browser.get("/profile")
     for path in ("/profile/experience", "/signout", "/account/delete", "/vacancies/parse"):
         refused = await browser.post(path, {"position": "x"}, csrf=False)
@@ -115,7 +123,7 @@ async def test_every_unsafe_route_has_the_csrf_guard(platform: Any) -> None:
 async def test_a_section_error_is_shown_beside_its_field_then_items_are_edited_reordered_deleted(
     browser: Any,
 ) -> None:
-    await browser.sign_up("ada@example.com")
+    await browser.sign_up(unique("ada"))
     await browser.get("/profile/experience")
     bad = await browser.post(
         "/profile/experience",
@@ -157,7 +165,7 @@ async def test_a_section_error_is_shown_beside_its_field_then_items_are_edited_r
 
 
 async def test_personal_data_errors_sit_beside_their_fields_in_russian(other: Any) -> None:
-    await other.sign_up("boris@example.ru", "Борис")
+    await other.sign_up(unique("boris", "example.ru"), "Борис")
     await other.get("/profile")
     bad = await other.post("/profile/", {"full_name": "Борис", "country_code": "RUS"})
     assert bad.status_code == 422
@@ -172,7 +180,7 @@ async def test_personal_data_errors_sit_beside_their_fields_in_russian(other: An
 
 
 async def test_the_journey_profile_vacancy_match_review(browser: Any) -> None:
-    await browser.sign_up("ada@example.com")
+    await browser.sign_up(unique("ada"))
     await add_experience(browser)
     await browser.get("/vacancies")
     parsed = await browser.post("/vacancies/parse", {"content": VACANCY_TEXT})
@@ -221,7 +229,7 @@ async def test_the_journey_profile_vacancy_match_review(browser: Any) -> None:
 
 
 async def test_another_users_pages_are_not_found(browser: Any, other: Any) -> None:
-    await browser.sign_up("ada@example.com")
+    await browser.sign_up(unique("ada"))
     await browser.get("/vacancies")
     parsed = await browser.post("/vacancies/parse", {"content": VACANCY_TEXT})
     raw = re.search(r'name="vacancy" value="([^"]*)"', parsed.text).group(1)
@@ -233,7 +241,7 @@ async def test_another_users_pages_are_not_found(browser: Any, other: Any) -> No
     page = await browser.get("/profile/experience")
     item = re.search(r"/profile/experience/([0-9a-f-]{36})", page.text).group(0)
 
-    await other.sign_up("boris@example.ru", "Борис")
+    await other.sign_up(unique("boris", "example.ru"), "Борис")
     for path in (vacancy_path, f"{vacancy_path}/match", item):
         answer = await other.get(path)
         assert answer.status_code == 404, path
@@ -246,7 +254,8 @@ async def test_another_users_pages_are_not_found(browser: Any, other: Any) -> No
 
 
 async def test_two_factor_enrolment_then_sign_in_with_a_code(browser: Any, password: str) -> None:
-    await browser.sign_up("ada@example.com")
+    ada = unique("ada")
+    await browser.sign_up(ada)
     await browser.get("/account")
     started = await browser.post("/account/mfa", {})
     assert started.status_code == 200
@@ -270,7 +279,7 @@ async def test_two_factor_enrolment_then_sign_in_with_a_code(browser: Any, passw
 
     await browser.post("/signout", {})
     await browser.get("/signin")
-    first = await browser.post("/signin", {"email": "ada@example.com", "password": password})
+    first = await browser.post("/signin", {"email": ada, "password": password})
     assert first.status_code == 200
     assert "Two-factor sign-in" in first.text
     assert "mfa_token" not in first.text  # kept server-side, sealed in an HttpOnly cookie
@@ -285,7 +294,7 @@ async def test_two_factor_enrolment_then_sign_in_with_a_code(browser: Any, passw
 
 
 async def test_documents_upload_share_count_and_revoke(browser: Any) -> None:
-    await browser.sign_up("ada@example.com")
+    await browser.sign_up(unique("ada"))
     await browser.get("/documents")
     uploaded = await browser.client.post(
         "/documents/",
