@@ -111,6 +111,7 @@ def strict_json_bodies(app: Litestar) -> None:
             data_type = _json_data_type(handler, model)
             if data_type is Empty:
                 continue
+            # Litestar made its extractors in the order of this (unchanged) set.
             position = list(model.expected_reserved_kwargs).index("data")
             current = model.extractors[position]
             name = getattr(current, "__qualname__", "")
