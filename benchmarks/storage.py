@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -175,6 +176,15 @@ class Server:
 
     def reset_peak(self) -> None:
         Path(f"/proc/{self.pid}/clear_refs").write_text("5")
+
+    def cpu(self) -> float:
+        """Seconds of CPU the server's threads have run (``/proc/<pid>/task/*/schedstat``,
+        nanoseconds): what a request costs the server, whatever else runs on the machine."""
+        total = 0
+        for task in Path(f"/proc/{self.pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                total += int((task / "schedstat").read_text().split()[0])
+        return total / 1e9
 
     def _status(self, field: str) -> int:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -430,20 +440,23 @@ async def measure(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
                 "content check": [],
             }
             memory: dict[str, list[int]] = {"upload": [], "download": []}
+            cpu: dict[str, list[float]] = {"upload": [], "download": []}
             for _ in range(args.rounds):
-                before = server.rss()
+                before, used = server.rss(), server.cpu()
                 server.reset_peak()
                 document_id, seconds = await upload(base, auth, path)
                 timings["upload"].append(seconds)
+                cpu["upload"].append(server.cpu() - used)
                 memory["upload"].append(server.peak() - before)
 
                 started = time.perf_counter()
                 key = await direct_put(storage, data)
                 timings["direct put"].append(time.perf_counter() - started)
 
-                before = server.rss()
+                before, used = server.rss(), server.cpu()
                 server.reset_peak()
                 timings["download"].append(await download(base, auth, document_id, size))
+                cpu["download"].append(server.cpu() - used)
                 memory["download"].append(server.peak() - before)
 
                 started = time.perf_counter()
@@ -470,6 +483,10 @@ async def measure(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
                     for side, floor in (("upload", "direct put"), ("download", "direct get"))
                 },
                 "peak RSS delta MiB": {k: max(v) / 2**20 for k, v in memory.items()},
+                "server CPU ms": {
+                    k: (statistics.median(v) * 1000, min(v) * 1000, max(v) * 1000)
+                    for k, v in cpu.items()
+                },
             }
     return results
 
@@ -516,6 +533,13 @@ def report_bounds(results: dict[str, Any]) -> None:
             for name in ("bare HTTP upload", "bare HTTP download", "SHA-256", "content check")
         ]
         print(f"| {label} | " + " | ".join(cells) + " |")
+    print()
+    for label, row in results["sizes"].items():
+        spent = ", ".join(
+            f"{side} {median:.1f} ms [{low:.1f}–{high:.1f}]"
+            for side, (median, low, high) in row["server CPU ms"].items()
+        )
+        print(f"server CPU for one request, {label}: {spent}")
     print()
     for side, (median, low, high) in results["fixed ms"].items():
         print(f"{side} of a 100-byte file: {median:.1f} ms [{low:.1f}–{high:.1f}]")
