@@ -118,6 +118,23 @@ _DOCUMENT_WITH_VERSION = (
 )
 
 
+# Statements of every upload, built once (a request pays for no SQL construction).
+_USAGE_LOCKED = (
+    select(StorageUsage).where(StorageUsage.owner_id == bindparam("owner_id")).with_for_update()
+)
+_DOCUMENT_LOCKED = (
+    select(Document)
+    .where(Document.id == bindparam("document_id"), Document.owner_id == bindparam("owner_id"))
+    .with_for_update()
+)
+_CLAIM_PENDING = (
+    delete(PendingUpload)
+    .where(PendingUpload.key == bindparam("key"))
+    .returning(PendingUpload.key)
+    .execution_options(synchronize_session=False)
+)
+
+
 @dataclass(frozen=True)
 class Received:
     """An upload whose bytes are in the store under ``key`` (pending until committed)."""
@@ -296,9 +313,7 @@ class DocumentService:
         key = object_key(owner_id, document_id)
         async with self.context.transaction() as session:
             # Locked (BEGIN IMMEDIATE on SQLite): this transaction writes the pending row.
-            usage = await session.scalar(
-                select(StorageUsage).where(StorageUsage.owner_id == owner_id).with_for_update()
-            )
+            usage = await session.scalar(_USAGE_LOCKED, {"owner_id": owner_id})
             if not new_document:
                 exists = await session.scalar(
                     select(Document.id).where(
@@ -375,11 +390,7 @@ class DocumentService:
     ) -> tuple[Document, DocumentVersion]:
         usage = await self._lock_usage(owner_id)
         # Claim the pending upload (one statement: gone means the sweep abandoned it).
-        claimed = await self.session.scalar(
-            delete(PendingUpload)
-            .where(PendingUpload.key == received.key)
-            .returning(PendingUpload.key)
-        )
+        claimed = await self.session.scalar(_CLAIM_PENDING, {"key": received.key})
         if claimed is None:
             raise Conflict("The upload took too long and was abandoned; send it again")
         document: Document | None
@@ -396,9 +407,7 @@ class DocumentService:
         else:
             document = (
                 await self.session.scalar(
-                    select(Document)
-                    .where(Document.id == document_id, Document.owner_id == owner_id)
-                    .with_for_update()
+                    _DOCUMENT_LOCKED, {"document_id": document_id, "owner_id": owner_id}
                 )
                 if existing
                 else None
@@ -479,9 +488,7 @@ class DocumentService:
 
     async def _lock_usage(self, owner_id: UUID) -> StorageUsage:
         """The owner's usage row, locked for this transaction (created if missing)."""
-        usage = await self.session.scalar(
-            select(StorageUsage).where(StorageUsage.owner_id == owner_id).with_for_update()
-        )
+        usage = await self.session.scalar(_USAGE_LOCKED, {"owner_id": owner_id})
         if usage is not None:
             return usage
         dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
@@ -490,9 +497,7 @@ class DocumentService:
             .values(owner_id=owner_id, documents=0, bytes=0)
             .on_conflict_do_nothing()
         )
-        usage = await self.session.scalar(
-            select(StorageUsage).where(StorageUsage.owner_id == owner_id).with_for_update()
-        )
+        usage = await self.session.scalar(_USAGE_LOCKED, {"owner_id": owner_id})
         assert usage is not None
         return usage
 
