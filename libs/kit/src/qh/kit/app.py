@@ -18,7 +18,6 @@ from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Request, Response, Router, get
 from litestar.di import Dependency, Provide
 from litestar.handlers import HTTPRouteHandler
-from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import (
     Components,
@@ -37,7 +36,7 @@ from qh.kit.auth import Principal, provide_principal
 from qh.kit.body import strict_json_bodies
 from qh.kit.context import TOKEN_PATH, ServiceContext, readiness
 from qh.kit.db import CommitHook
-from qh.kit.guard import RouteGuardMiddleware
+from qh.kit.guard import RouteGuard
 from qh.kit.http import OfflineSwaggerRenderPlugin, docs_assets_route
 from qh.kit.links import declare_links
 from qh.kit.observability import ObservabilityMiddleware
@@ -363,14 +362,6 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
             docs_assets_route(definition.prefix),
         ],
         plugins=[SQLAlchemyPlugin(config=context.db)],
-        middleware=[
-            DefineMiddleware(
-                RouteGuardMiddleware,
-                verifier=context.verifier,
-                exclude=OPERATIONAL_PATHS,
-                revocations=context.revocations,
-            ),
-        ],
         before_request=check_app_token if settings.app_api_token else None,
         dependencies=dependencies,
         exception_handlers=exception_handlers,
@@ -389,6 +380,7 @@ def create_service_app(context: ServiceContext[Any]) -> Litestar:
         logging_config=None,
     )
     app.state.qh = context
+    RouteGuard(context.verifier, OPERATIONAL_PATHS, context.revocations).install(app)
     _declare_problems(app)
     _resolve_dependencies_in_order(app)
     strict_json_bodies(app)
