@@ -41,6 +41,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import event as orm_event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -169,7 +170,14 @@ class Revocations:
         )
         if not changed.rowcount:  # type: ignore[attr-defined]
             await session.execute(self.table.insert().values(subject=key, revoked_at=at))
-        self._revoked[subject] = max(self._revoked.get(subject, 0.0), at.timestamp())
+        # Refused here once the transaction committed, with the service's erasure: a token
+        # refused earlier would tell its client the account is gone while its data is not.
+        revoked_at = at.timestamp()
+
+        def remember(_session: Any) -> None:
+            self._revoked[subject] = max(self._revoked.get(subject, 0.0), revoked_at)
+
+        orm_event.listen(session.sync_session, "after_commit", remember, once=True)
 
     async def recorded(self, session: AsyncSession, subject: UUID) -> bool:
         """Whether ``subject`` was revoked, as ``session`` reads the table now (after
