@@ -206,3 +206,27 @@ def test_gateway_routes_each_prefix_like_the_ingress() -> None:
     values = load_values("values.yaml")["services"]
     assert routes == {block["prefix"]: slug for slug, block in values.items()}
     assert "rewrite" not in config
+
+
+def _default(value: str) -> str:
+    """``${NAME:-default}`` -> ``default`` (a plain value stays as it is)."""
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
+
+
+def test_the_services_believe_only_the_gateways_forwarded_address(compose, services, slugs):
+    """Per-IP limits (sign-in attempts) must see the browser's address, not nginx's: the
+    gateway has a fixed address on a fixed subnet, and it is the one proxy each app trusts."""
+    import ipaddress
+
+    subnet = ipaddress.ip_network(
+        _default(compose["networks"]["default"]["ipam"]["config"][0]["subnet"])
+    )
+    gateway = ipaddress.ip_address(
+        _default(services["gateway"]["networks"]["default"]["ipv4_address"])
+    )
+    assert gateway in subnet
+    nginx = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in nginx
+    for slug in slugs:
+        trusted = _default(services[slug]["environment"]["QH_FORWARDED_ALLOW_IPS"]).split(",")
+        assert trusted == ["127.0.0.1", str(gateway)], slug
