@@ -7,14 +7,19 @@ The service runs in a child process under uvicorn (one worker, SQLite, the store
 bottleneck: each upload is ``curl -F file=@…`` (a streamed multipart body, as a browser
 sends it), each download ``curl -o /dev/null``; the time is curl's own ``time_total``
 (connect to last byte, without starting the process). "direct" is this process putting the
-same bytes to the same store through the same ``ObjectStorage`` (obstore, multipart, 256 KiB
+same bytes to the same store through the same ``ObjectStorage`` the service uses (256 KiB
 chunks from memory) and reading them back: an in-process call with no HTTP and no client
 at all, the floor the service can approach. Rounds alternate (upload, put, download, get)
 after a warm-up of each size; medians, with the range over the rounds. Memory: the
 server's peak RSS during one request minus its RSS just before (``/proc/<pid>/clear_refs``
-resets the peak), the largest of the rounds.
+resets the peak), the largest of the rounds; server CPU: what its threads ran during one
+request (``/proc/<pid>/task/*/schedstat``).
 
-    uv run python benchmarks/storage.py [--store local|s3] [--rounds 5]
+What bounds the ratios is measured in the same run: a bare uvloop HTTP server (no
+framework, no checks, no store) receiving and sending the same files to the same curl,
+SHA-256 and the content check alone in one thread, and a 100-byte upload and download.
+
+    uv run python benchmarks/storage.py [--store local|s3] [--rounds 5] [--json FILE]
 
 ``--store s3`` starts moto's S3 server on 127.0.0.1 (what the tests use), in this process; a
 slow store hides the service's own cost, so ``local`` (a folder) is the harsher comparison.
