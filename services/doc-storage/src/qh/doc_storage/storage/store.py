@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import math
+import re
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -242,6 +243,9 @@ async def _read_ahead(chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator[byt
             await task
 
 
+_PLAIN_PREFIX = re.compile(r"([A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*)?")
+
+
 def _local_folder(path: str) -> Path:
     folder = Path(path).resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -268,7 +272,10 @@ async def open_storage(
             prefix,
             description=f"local folder {folder}",
             part_size=LOCAL_PART_SIZE,
-            folder=folder,
+            # Files are read directly only under a prefix of plain segments (letters,
+            # digits, ".", "_", "-", none of them "." or ".."), where a key's path is
+            # surely its file's path (keys are ids); another prefix reads through obstore.
+            folder=folder if _PLAIN_PREFIX.fullmatch(prefix.strip("/")) else None,
         )
     if url.startswith("memory://"):
         from obstore.store import MemoryStore
