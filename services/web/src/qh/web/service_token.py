@@ -12,8 +12,6 @@ counts as this server's."""
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +19,7 @@ from typing import TYPE_CHECKING
 import httpx
 import structlog
 
+from qh.kit.dev_secret import dev_secret
 from qh.kit.problems import Problem
 from qh.web.sessions import TOKEN_PATH, form
 
@@ -33,29 +32,6 @@ log = structlog.get_logger("qh.web.service_token")
 # (a missing secret or a refusal must not cost every sign-in a call to auth).
 MARGIN_SECONDS = 30.0
 RETRY_SECONDS = 60.0
-
-
-# ``qh dev`` only: the platform client's secret in the data folder auth shares with this
-# client in one process (auth's ``DEV_PLATFORM_SECRET_FILE``), made by whichever asks first.
-DEV_PLATFORM_SECRET_FILE = "platform-client.secret"
-
-
-def dev_platform_secret(data_dir: Path) -> str:
-    path = data_dir / DEV_PLATFORM_SECRET_FILE
-    if not path.is_file():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        # Written aside, then linked into place: the other side never reads it half made.
-        draft = data_dir / f".{DEV_PLATFORM_SECRET_FILE}.{secrets.token_hex(8)}"
-        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(secrets.token_urlsafe(32))
-        try:
-            os.link(draft, path)
-        except FileExistsError:  # auth made it first
-            pass
-        finally:
-            draft.unlink()
-    return path.read_text("utf-8").strip()
 
 
 class ServiceToken:
@@ -93,7 +69,7 @@ class ServiceToken:
             settings.platform_client_secret_name
         )
         if not secret and settings.env == "dev":
-            secret = dev_platform_secret(Path(settings.data_dir))
+            secret = dev_secret(Path(settings.data_dir))
         if not secret:
             if not self._told_no_secret:  # once: qh dev usually runs without it
                 self._told_no_secret = True

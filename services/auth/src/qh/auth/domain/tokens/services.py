@@ -8,8 +8,6 @@ newest token that the winner just received (RFC 9700 §4.14.2).
 from __future__ import annotations
 
 import hmac
-import os
-import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +20,7 @@ from qh.auth.context import AuthContext
 from qh.auth.db.models import RefreshFamily, RefreshToken, User
 from qh.auth.domain.tokens.schemas import TokenOut
 from qh.auth.opaque import digest, new_secret
+from qh.kit.dev_secret import dev_secret
 from qh.kit.problems import Unauthorized
 
 log = structlog.get_logger("qh.auth.tokens")
@@ -29,32 +28,6 @@ log = structlog.get_logger("qh.auth.tokens")
 INVALID_GRANT = "The refresh token is invalid, expired or revoked"
 INVALID_CLIENT = "Unknown client or wrong client secret"
 PLATFORM_CLIENT_NAMESPACE = uuid.UUID("6f1c1f7e-6a43-4c1e-9d2a-5b0f3f6b8a11")
-
-
-# ``qh dev`` only: the platform client's secret kept in the data folder that every service of
-# the process shares, so the web client gets its service token without configuration.
-DEV_PLATFORM_SECRET_FILE = "platform-client.secret"
-
-
-def dev_platform_secret(data_dir: Path) -> str:
-    """The dev secret in ``data_dir``, made (mode 0600) by whichever service asks first."""
-    path = data_dir / DEV_PLATFORM_SECRET_FILE
-    if not path.is_file():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        # Written aside, then linked into place: the other side never reads it half made.
-        draft = data_dir / f".{DEV_PLATFORM_SECRET_FILE}.{secrets.token_hex(8)}"
-        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(secrets.token_urlsafe(32))
-        try:
-            os.link(draft, path)
-        except FileExistsError:  # the web client made it first
-            pass
-        else:
-            log.warning("platform_client_secret_generated", path=str(path), note="dev only")
-        finally:
-            draft.unlink()
-    return path.read_text("utf-8").strip()
 
 
 def _now() -> datetime:
@@ -182,7 +155,7 @@ class TokenService:
             settings.platform_client_secret_name
         )
         if not expected and settings.env == "dev":
-            expected = dev_platform_secret(Path(settings.data_dir))
+            expected = dev_secret(Path(settings.data_dir))
         valid = (
             bool(expected)
             and client_id is not None
