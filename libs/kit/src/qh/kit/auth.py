@@ -210,14 +210,17 @@ def _b64decode(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
+# The request's first Authorization header, kept in the scope by the observability
+# middleware's one pass over the headers, so it is not looked for again.
+AUTHORIZATION = "qh.authorization"
+
+
 def bearer_token(scope: Scope) -> str | None:
     """The bearer token of a request; a WebSocket may also pass it as ``?token=``."""
-    header = ""
-    for name, raw in scope["headers"]:
-        if name == b"authorization":
-            header = raw.decode("latin-1")
-            break
-    scheme, _, value = header.partition(" ")
+    raw: bytes | None = scope.get(AUTHORIZATION)  # type: ignore[assignment]
+    if raw is None:
+        raw = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
+    scheme, _, value = raw.decode("latin-1").partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
     if scope["type"] == "websocket":

@@ -26,6 +26,7 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, M
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
+from qh.kit.auth import AUTHORIZATION
 from qh.kit.http import add_security_headers, may_be_cached
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
@@ -57,8 +58,11 @@ current_service = _CurrentField(2)
 _ids = random.Random(secrets.randbits(64))  # noqa: S311 - ids, not secrets
 
 
+_draw = _ids.getrandbits
+
+
 def _hex_id(bits: int) -> str:
-    return _ids.randbytes(bits // 8).hex()
+    return _draw(bits).to_bytes(bits // 8, "little").hex()
 
 
 def add_request_context(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -116,11 +120,6 @@ def new_traceparent(parent: str | None = None) -> str:
     trace_id = match.group(1) if match and match.group(1) != "0" * 32 else _hex_id(128)
     flags = match.group(3) if match else "01"
     return f"00-{trace_id}-{_hex_id(64)}-{flags}"
-
-
-def _fresh_traceparent() -> str:
-    ids = _hex_id(192)  # one draw: trace id and span id
-    return f"00-{ids[:32]}-{ids[32:]}-01"
 
 
 def trace_id(traceparent: str | None) -> str | None:
@@ -278,9 +277,14 @@ class ObservabilityMiddleware:
                 incoming_id = value.decode("latin-1")
             elif name == b"traceparent":
                 traceparent_in = value.decode("latin-1")
-            elif name == b"authorization":
+            elif name == b"authorization" and not authorized:
                 authorized = True
-        traceparent = new_traceparent(traceparent_in) if traceparent_in else _fresh_traceparent()
+                scope[AUTHORIZATION] = value  # type: ignore[literal-required]
+        if traceparent_in:
+            traceparent = new_traceparent(traceparent_in)
+        else:  # one draw: trace id and span id
+            ids = _draw(192).to_bytes(24, "little").hex()
+            traceparent = f"00-{ids[:32]}-{ids[32:]}-01"
         # Without an id from the caller, the request is named by its span id.
         request_id = (
             incoming_id if incoming_id and _REQUEST_ID.match(incoming_id) else traceparent[36:52]
