@@ -43,7 +43,7 @@ from typing import Any
 
 from litestar import Litestar, get
 from litestar.di import NamedDependency, Provide
-from loadgen import served, wrk
+from loadgen import cpu_seconds, served, wrk
 from sqlalchemy import MetaData, create_engine
 
 from qh.kit.app import ServiceDefinition, create_service_app
@@ -172,15 +172,20 @@ def serve(which: str, port: int, token_file: str) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def wrk_rps(which: str, seconds: int, baseline_kit: str | None = None) -> float:
+def wrk_rps(which: str, seconds: int, baseline_kit: str | None = None) -> tuple[float, float]:
+    """Requests per second, and the server's CPU per request in microseconds."""
     previous = os.environ.get("PYTHONPATH")
     if which == BASELINE:
         assert baseline_kit is not None
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [baseline_kit, previous]))
     try:
         serving = "kit" if which == BASELINE else which
-        with served(__file__, ["--serve", serving], "/api/v1/bench/items") as (url, token):
-            return wrk(url, token, seconds=seconds, connections=32)["rps"]
+        with served(__file__, ["--serve", serving], "/api/v1/bench/items") as (url, token, pid):
+            wrk(url, token, seconds=1, connections=32)  # warm-up
+            before = cpu_seconds(pid)
+            result = wrk(url, token, seconds=seconds, connections=32)
+            cpu = cpu_seconds(pid) - before
+            return result["rps"], 1e6 * cpu / max(result["requests"], 1.0)
     finally:
         if previous is None:
             os.environ.pop("PYTHONPATH", None)
@@ -234,10 +239,24 @@ async def main(requests: int, rounds: int, seconds: int, baseline_kit: str | Non
         return
     served_apps = (*APPS, BASELINE) if baseline_kit else APPS
     http: dict[str, list[float]] = {name: [] for name in served_apps}
+    cpu: dict[str, list[float]] = {name: [] for name in served_apps}
     for _ in range(rounds):
         for name in served_apps:
-            http[name].append(wrk_rps(name, seconds, baseline_kit))
+            rps, cpu_us = wrk_rps(name, seconds, baseline_kit)
+            http[name].append(rps)
+            cpu[name].append(cpu_us)
     report(f"http, uvicorn + wrk -c32, {seconds}s x {rounds} rounds", http)
+    # The server's own CPU per request (its threads' schedstat over the wrk run): what the
+    # load of the machine, wrk included, moves least.
+    label = "http, server CPU per request"
+    medians = {name: statistics.median(values) for name, values in cpu.items()}
+    for name, values in cpu.items():
+        rounds_text = ", ".join(f"{value:.1f}" for value in values)
+        print(f"[{label}] {name:13} {medians[name]:7.1f} us  (rounds: {rounds_text})")
+    print(
+        f"[{label}] ratio bare / kit (same handler): {medians['bare'] / medians['kit']:.2f}"
+        "  (the kit's share of the bare app's throughput on a server-bound core)"
+    )
 
 
 if __name__ == "__main__":

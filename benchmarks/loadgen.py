@@ -3,6 +3,7 @@ HTTP benchmarks share."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -14,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 
 def free_port() -> int:
@@ -22,10 +24,26 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class Served(NamedTuple):
+    url: str
+    token: str
+    pid: int
+
+
+def cpu_seconds(pid: int) -> float:
+    """Seconds of CPU every thread of process ``pid`` has run so far
+    (``/proc/<pid>/task/*/schedstat``): a cost the machine's other load barely moves."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            total += int((task / "schedstat").read_text().split()[0])
+    return total / 1e9
+
+
 @contextmanager
-def served(script: str, arguments: Sequence[str], url_path: str) -> Iterator[tuple[str, str]]:
+def served(script: str, arguments: Sequence[str], url_path: str) -> Iterator[Served]:
     """Run ``script --port P --token-file F *arguments`` until it answers ``url_path`` with
-    200 to the bearer token it wrote to F; yield the URL and the token."""
+    200 to the bearer token it wrote to F; yield the URL, the token and the server's pid."""
     port = free_port()
     token_file = tempfile.mktemp()
     child = subprocess.Popen(
@@ -47,7 +65,7 @@ def served(script: str, arguments: Sequence[str], url_path: str) -> Iterator[tup
                 if time.monotonic() > deadline or child.poll() is not None:
                     raise SystemExit(f"{' '.join(arguments)}: the server did not start") from None
                 time.sleep(0.2)
-        yield url, token
+        yield Served(url, token, child.pid)
     finally:
         child.terminate()
         child.wait(timeout=10)
@@ -83,4 +101,10 @@ def wrk(url: str, token: str, *, seconds: int, connections: int) -> dict[str, fl
     p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", output)
     if not (rps and p50 and p99):
         raise SystemExit(f"could not read wrk's output\n{output}")
-    return {"rps": float(rps.group(1)), "p50": _ms(*p50.groups()), "p99": _ms(*p99.groups())}
+    requests = re.search(r"(\d+) requests in", output)
+    return {
+        "rps": float(rps.group(1)),
+        "p50": _ms(*p50.groups()),
+        "p99": _ms(*p99.groups()),
+        "requests": float(requests.group(1)) if requests else 0.0,
+    }

@@ -218,7 +218,7 @@ def run_wrk(
     if python_path:
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [python_path, previous]))
     try:
-        with served(__file__, arguments, path) as (url, token):
+        with served(__file__, arguments, path) as (url, token, _pid):
             return wrk(url, token, seconds=seconds, connections=connections)
     finally:
         if previous is None:
