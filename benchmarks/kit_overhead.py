@@ -197,11 +197,19 @@ APPS = ("kit", "bare", "bare-no-auth")
 BASELINE = "kit-baseline"
 
 
-def report(label: str, results: dict[str, list[float]]) -> None:
+def print_medians(
+    label: str, results: dict[str, list[float]], unit: str, digits: int
+) -> dict[str, float]:
+    """One line per app: the median of its rounds, then the rounds; the medians."""
     medians = {name: statistics.median(values) for name, values in results.items()}
     for name, values in results.items():
-        rounds = ", ".join(f"{value:.0f}" for value in values)
-        print(f"[{label}] {name:13} {medians[name]:8.0f} req/s  (rounds: {rounds})")
+        rounds = ", ".join(f"{value:.{digits}f}" for value in values)
+        print(f"[{label}] {name:13} {medians[name]:8.{digits}f} {unit}  (rounds: {rounds})")
+    return medians
+
+
+def report(label: str, results: dict[str, list[float]]) -> None:
+    medians = print_medians(label, results, "req/s", 0)
     print(
         f"[{label}] ratio kit / bare (same handler): {medians['kit'] / medians['bare']:.2f}  (target >= 0.81 over HTTP)"
     )
@@ -249,10 +257,7 @@ async def main(requests: int, rounds: int, seconds: int, baseline_kit: str | Non
     # The server's own CPU per request (its threads' schedstat over the wrk run): what the
     # load of the machine, wrk included, moves least.
     label = "http, server CPU per request"
-    medians = {name: statistics.median(values) for name, values in cpu.items()}
-    for name, values in cpu.items():
-        rounds_text = ", ".join(f"{value:.1f}" for value in values)
-        print(f"[{label}] {name:13} {medians[name]:7.1f} us  (rounds: {rounds_text})")
+    medians = print_medians(label, cpu, "us", 1)
     print(
         f"[{label}] ratio bare / kit (same handler): {medians['bare'] / medians['kit']:.2f}"
         "  (the kit's share of the bare app's throughput on a server-bound core)"
