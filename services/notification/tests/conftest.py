@@ -24,7 +24,7 @@ from qh.contracts import Topic
 from qh.kit.app import ServiceDefinition, service_context
 from qh.kit.cloudevents import make_cloudevent
 from qh.kit.runtime import LocalRuntime
-from qh.kit.testing import TokenFactory, jwks_app, running, settings_for_tests
+from qh.kit.testing import TokenFactory, asgi_body, jwks_app, running, settings_for_tests
 from qh.notification.app import service
 from qh.notification.context import NotificationContext
 from qh.notification.senders import Sender
@@ -221,12 +221,7 @@ class StubProvider:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await asgi_body(receive)
         headers = {k.decode(): v.decode() for k, v in scope["headers"]}
         self.requests.append({"path": scope["path"], "headers": headers, "body": body})
         reply = self.replies.pop(0) if self.replies else self.default

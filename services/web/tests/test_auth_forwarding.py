@@ -19,7 +19,7 @@ from qh.contracts import AUTH_EMAIL_VERIFICATION_REQUESTED, AUTH_SIGNED_IN, USER
 from qh.kit.app import service_context
 from qh.kit.host import Platform, discover_services
 from qh.kit.runtime import Subscription
-from qh.kit.testing import DatabaseFactory
+from qh.kit.testing import DatabaseFactory, asgi_body
 
 BASE = "https://testserver"  # as conftest: the cookies are Secure
 PASSWORD = "Violet-Harbour-Lantern-42"
@@ -70,12 +70,7 @@ class Events:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await asgi_body(receive)
         self.received.append(json.loads(body))
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b'{"status": "SUCCESS"}'})
