@@ -25,7 +25,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from qh.kit.auth import TokenVerifier
-from qh.kit.db import alchemy_config, reading_engine, serialise_sqlite_writes
+from qh.kit.db import KitAlchemyConfig, alchemy_config, serialise_sqlite_writes
 from qh.kit.inbox import Inbox
 from qh.kit.observability import Metrics, metrics
 from qh.kit.outbox import Outbox
@@ -38,8 +38,6 @@ from qh.kit.subscriptions import Handler
 from qh.kit.tables import add_messaging_tables
 
 if TYPE_CHECKING:
-    from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-
     from qh.kit.app import ServiceDefinition
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -74,11 +72,11 @@ class ServiceContext(Generic[S]):
         self.runtime: Runtime = runtime or build_runtime(settings)
         self.metadata: MetaData = definition.metadata()
         add_messaging_tables(self.metadata)
-        self.db: SQLAlchemyAsyncConfig = alchemy_config(settings)
+        self.db: KitAlchemyConfig = alchemy_config(settings)
         serialise_sqlite_writes(self.db.get_engine())
         self.session_maker: async_sessionmaker[AsyncSession] = self.db.create_session_maker()  # type: ignore[assignment]
         # Hot one-statement reads on the same pool, without a session (qh.kit.reads).
-        self.reads = Reads(reading_engine(self.db))
+        self.reads = Reads(self.db.reading_engine)
         self.metrics: Metrics = metrics()
         self.outbox = Outbox.from_settings(
             settings,

@@ -287,13 +287,6 @@ class KitAlchemyConfig(SQLAlchemyAsyncConfig):
         return engine
 
 
-def reading_engine(config: SQLAlchemyAsyncConfig) -> AsyncEngine:
-    """``config``'s engine (its pool) marked to read outside a transaction."""
-    if isinstance(config, KitAlchemyConfig):
-        return config.reading_engine
-    return config.get_engine().execution_options(**{READS_OUTSIDE_TRANSACTION: True})
-
-
 # --- commit before the answer --------------------------------------------------------------
 #
 # A request's session is committed as its response starts (2xx), rolled back otherwise. A
@@ -498,7 +491,7 @@ def commit_before_send(session_scope_key: str) -> CommitHook:
     return CommitHook(session_scope_key)
 
 
-def alchemy_config(settings: ServiceSettings) -> SQLAlchemyAsyncConfig:
+def alchemy_config(settings: ServiceSettings) -> KitAlchemyConfig:
     """The advanced-alchemy config for a service: autocommit after a 2xx response, the
     session available to handlers as ``db_session``, reads of GET and HEAD outside a
     transaction, a ping only for a connection idle a while (see above)."""

@@ -26,8 +26,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Select
 from sqlalchemy.util import greenlet_spawn
 
-_LOST = (OSError, ConnectionError)
-
 
 class _Prepared:
     """A statement compiled once for the driver: its SQL, the order of its parameters
@@ -98,7 +96,7 @@ class Reads:
             try:
                 record = await driver.fetchrow(prepared.sql, *prepared.arguments(params))
             except Exception as exc:
-                if isinstance(exc, _LOST) or driver.is_closed():
+                if isinstance(exc, OSError) or driver.is_closed():
                     proxied.invalidate(exc)
                     raise DisconnectionError(f"the connection was lost: {exc}") from exc
                 raise
